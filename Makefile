@@ -1,0 +1,58 @@
+# Backprop to YOLO. Every target works on a fresh clone: it goes through `setup` first.
+#   make lab      install, then start JupyterLab on course/00_start_here.ipynb
+#   make test     install, then run the whole test suite
+#   make release  regenerate assignments/ from solutions/ with nbgrader
+#   make grade    release, then autograde grading/submitted/, write feedback, grades.csv, problems.csv
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := $(CURDIR)/.venv
+STAMP := $(VENV)/.installed
+
+# nbgrader shells out to `alembic`, so the venv's bin/ must come first on PATH.
+export PATH := $(VENV)/bin:$(PATH)
+# nbgrader reads nbgrader_config.py from here whatever the working directory.
+export JUPYTER_CONFIG_PATH := $(CURDIR)/grading
+export PYTHONHASHSEED := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help setup lab test lint release grade lock clean-grading
+
+help:
+	@sed -n '2,6p' Makefile | sed 's/^# *//'
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+lab: setup
+	@echo "Starting JupyterLab; open the URL printed below (it carries a login token)."
+	cd $(CURDIR) && JUPYTER_CONFIG_PATH= jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) course/00_start_here.ipynb
+
+test: setup
+	python -m pytest
+
+lint: setup
+	ruff check bp2yolo tests grading
+
+release: setup
+	python grading/course.py release
+
+grade: setup
+	python grading/course.py grade
+
+# Re-pin every transitive dependency after a change to requirements.txt.
+lock: setup
+	python grading/lock.py > constraints.txt
+
+clean-grading:
+	rm -rf grading/submitted grading/autograded grading/feedback grading/gradebook.db grading/grades.csv grading/problems.csv grading/logs

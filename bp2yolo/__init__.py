@@ -1,0 +1,12 @@
+"""Helpers for the Backprop to YOLO course.
+
+Modules:
+    checks   rel_error, numerical gradients, grad_check, assert_close (hints that name the mistake)
+    device   pick the device, time code (synchronising on CUDA)
+    viz      plots used by the lessons
+    widgets  interactive widgets used by the lessons
+
+Nothing here solves a graded exercise.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,146 @@
+"""Run an nbgrader notebook's code cells in-process, fast, with some cells swapped out.
+
+This is how the suite proves that an assignment's tests can fail: replace a solution cell with a
+mutant (a wrong implementation of a classic mistake), run the notebook, and look at which graded
+test cells raised and with what message.
+
+Convention for assignment notebooks: code cells are plain Python (no `%magics`, no `!shell`), so
+they can run with `exec`. The real kernel runs (nbgrader autograde, nbclient) are in other tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened when one code cell ran."""
+
+    grade_id: str | None
+    ok: bool
+    error_type: str | None = None
+    message: str = ""
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"{self.grade_id}: passed"
+        return f"{self.grade_id}: {self.error_type}: {self.message}"
+
+
+def load(path: str | Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(ROOT / path), as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_id(cell) -> str | None:
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def is_test_cell(cell) -> bool:
+    """A graded, autograded test cell (not a solution, not a written answer)."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def strip_hidden(source: str) -> str:
+    """Drop the hidden-test region, as nbgrader's release does."""
+    out, hidden = [], False
+    for line in source.splitlines():
+        if BEGIN_HIDDEN in line:
+            hidden = True
+        elif END_HIDDEN in line:
+            hidden = False
+        elif not hidden:
+            out.append(line)
+    return "\n".join(out)
+
+
+def only_hidden(source: str) -> str:
+    """Keep only the hidden-test region. Used to show that the hidden tests alone reject a mutant,
+    so hidden regions must not rely on names defined by the visible part of their cell."""
+    if BEGIN_HIDDEN not in source:
+        return ""
+    _, _, rest = source.partition(BEGIN_HIDDEN)
+    hidden, _, _ = rest.partition(END_HIDDEN)
+    return hidden
+
+
+def run(
+    path: str | Path,
+    replace: dict[str, str] | None = None,
+    *,
+    hidden: bool = True,
+    visible: bool = True,
+) -> dict[str, Outcome]:
+    """Execute the notebook's code cells in order in one fresh namespace.
+
+    replace: grade_id -> new source for that cell (a mutant, or a learner's answer).
+    hidden:  run the hidden-test regions of test cells.
+    visible: run the visible part of test cells (outside the hidden region).
+    Returns an Outcome for every cell that has a grade_id. Like nbgrader, a failing cell does not
+    stop the cells after it.
+    """
+    replace = dict(replace or {})
+    nb = load(path)
+    namespace: dict = {"__name__": "__main__"}
+    outcomes: dict[str, Outcome] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        gid = grade_id(cell)
+        source = replace.pop(gid, cell.source) if gid else cell.source
+        if is_test_cell(cell):
+            if visible and hidden:
+                pass
+            elif visible:
+                source = strip_hidden(source)
+            elif hidden:
+                source = only_hidden(source)
+            else:
+                source = ""
+        outcome = _exec(gid, source, namespace, f"<cell {gid or '?'}>")
+        if gid:
+            outcomes[gid] = outcome
+    if replace:
+        raise KeyError(f"no cells with grade_id {sorted(replace)} in {path}")
+    return outcomes
+
+
+def _exec(gid: str | None, source: str, namespace: dict, filename: str) -> Outcome:
+    sink = io.StringIO()
+    try:
+        code = compile(source, filename, "exec")
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            exec(code, namespace)
+    except Exception as exc:  # noqa: BLE001 - a cell may raise anything
+        message = str(exc) or traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return Outcome(gid, False, type(exc).__name__, message)
+    finally:
+        _close_figures()
+    return Outcome(gid, True)
+
+
+def _close_figures() -> None:
+    import sys
+
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+
+
+def failures(outcomes: dict[str, Outcome]) -> dict[str, Outcome]:
+    return {gid: o for gid, o in outcomes.items() if not o.ok}
