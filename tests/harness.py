@@ -144,3 +144,35 @@ def _close_figures() -> None:
 
 def failures(outcomes: dict[str, Outcome]) -> dict[str, Outcome]:
     return {gid: o for gid, o in outcomes.items() if not o.ok}
+
+
+SECRET_MARKERS = [
+    ("### BEGIN SOLUTION", "### END SOLUTION"),
+    (BEGIN_HIDDEN, END_HIDDEN),
+    ("=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ==="),
+]
+
+
+def secret_lines(nb: nbformat.NotebookNode) -> set[str]:
+    """Lines a release or feedback must never contain: solution code, hidden tests, model answers.
+
+    A line that also appears outside every secret region of the source (a shared import, say) is
+    not secret. Short lines (under 12 characters, e.g. `return x`) are ignored as too common.
+    """
+    secret, public = set(), set()
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "markdown" and meta.get("solution"):
+            secret.update(ln.strip() for ln in cell.source.splitlines())  # the model answer
+            continue
+        inside = None
+        for line in cell.source.splitlines():
+            stripped = line.strip()
+            start = next((end for begin, end in SECRET_MARKERS if begin in line), None)
+            if inside is None and start:
+                inside = start
+            elif inside and inside in line:
+                inside = None
+            else:
+                (secret if inside else public).add(stripped)
+    return {s for s in secret - public if len(s) >= 12 and not s.startswith("#")}

@@ -1,0 +1,52 @@
+"""Feedback preprocessor: learners see that a hidden test failed and its hint, never the test.
+
+nbgrader autogrades with the instructor's version of every test cell, hidden region included, so
+the autograded notebook (and nbgrader's default feedback) would show the hidden tests' source and
+the traceback lines that quote them. This preprocessor, run by `nbgrader generate_feedback`
+(see nbgrader_config.py), removes the hidden region from the source and cuts the traceback of
+every error in such a cell down to its last line: the exception and its message (the hint). Other
+outputs of such a cell are dropped.
+"""
+
+from __future__ import annotations
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+BEGIN = "BEGIN HIDDEN TESTS"
+END = "END HIDDEN TESTS"
+PLACEHOLDER = "# (hidden tests: run by the grader, not shown)"
+
+
+def hide_region(source: str) -> tuple[str, bool]:
+    """Return the source with every hidden region replaced by one placeholder line."""
+    out, hidden, found = [], False, False
+    for line in source.split("\n"):
+        if BEGIN in line:
+            hidden, found = True, True
+            out.append(line[: len(line) - len(line.lstrip())] + PLACEHOLDER)
+        elif END in line:
+            hidden = False
+        elif not hidden:
+            out.append(line)
+    return "\n".join(out), found
+
+
+def short_error(output: dict) -> dict:
+    """An error output reduced to `Name: message`, with no traceback lines."""
+    ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
+    output["traceback"] = [f"{ename}: {evalue}" if evalue else ename]
+    return output
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Strip hidden tests and their tracebacks from the notebook before it becomes feedback."""
+
+    def preprocess_cell(self, cell, resources, index):
+        source, found = hide_region(cell.source)
+        if found:
+            cell.source = source
+            # Only the errors survive: anything a hidden test printed could reveal it.
+            cell.outputs = [
+                short_error(o) for o in cell.get("outputs", []) if o.get("output_type") == "error"
+            ]
+        return cell, resources

@@ -1,0 +1,184 @@
+"""`make grade`'s engine through the real nbgrader: full marks, zero, feedback, problems.
+
+One grading run over a class of made-up students, in a sandbox copy of the course:
+  alice  submits the solutions           -> full automatic marks
+  bob    submits the blank release       -> runs to the end, scores 0
+  carol  01: the solution; 00: invalid JSON             -> 01 graded, 00 a problem
+  dave   00: a cell that kills the kernel               -> problem: dead kernel
+  erin   00: a cell that runs past the cell timeout     -> problem: timeout
+  frank  00: a graded cell deleted                      -> problem: missing grade cells
+  gina   00: a graded cell duplicated                   -> problem: duplicate grade cells
+  hank   00: JSON that is not a notebook                -> problem: not a notebook
+"""
+
+import copy
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from harness import grade_id, is_test_cell, nbgrader_meta, secret_lines
+from test_release import SOURCES, sandbox
+
+pytestmark = pytest.mark.slow
+WARMUP = "00_start_here"
+PROBLEMS = {
+    ("carol", WARMUP): "not valid JSON",
+    ("dave", WARMUP): "dead kernel",
+    ("erin", WARMUP): "timeout",
+    ("frank", WARMUP): "missing grade cells",
+    ("gina", WARMUP): "duplicate grade cells",
+    ("hank", WARMUP): "not a notebook",
+}
+
+
+def submit(root: Path, student: str, assignment: str, name: str, nb=None, text=None) -> None:
+    folder = root / "grading" / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    if nb is not None:
+        nbformat.write(nb, folder / name)
+    else:
+        (folder / name).write_text(text)
+
+
+def first_solution_cell(nb) -> int:
+    return next(
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and nbgrader_meta(c).get("solution")
+    )
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = sandbox(tmp_path_factory.mktemp("course"))
+    for source in SOURCES:
+        a, name = source.parent.name, source.name
+        solution = nbformat.read(source, as_version=4)
+        release = nbformat.read(root / "assignments" / a / name, as_version=4)
+        submit(root, "alice", a, name, solution)
+        submit(root, "bob", a, name, release)
+        if a != WARMUP:
+            submit(root, "carol", a, name, solution)
+            continue
+        submit(root, "carol", a, name, text='{"cells": [ {"cell_type": "code", ')
+        i = first_solution_cell(solution)
+        dead = copy.deepcopy(solution)
+        dead.cells[i].source = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+        submit(root, "dave", a, name, dead)
+        slow = copy.deepcopy(solution)
+        slow.cells[i].source = "import time\ntime.sleep(60)\n" + slow.cells[i].source
+        submit(root, "erin", a, name, slow)
+        missing = copy.deepcopy(solution)
+        missing.cells = [c for c in missing.cells if not is_test_cell(c)][:]
+        submit(root, "frank", a, name, missing)
+        duplicate = copy.deepcopy(solution)
+        test = next(c for c in duplicate.cells if is_test_cell(c))
+        duplicate.cells.append(copy.deepcopy(test))
+        submit(root, "gina", a, name, duplicate)
+        submit(root, "hank", a, name, text='{"hello": "world"}')
+    env = {
+        **os.environ,
+        "BP2YOLO_CELL_TIMEOUT": "8",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    proc = subprocess.run(
+        [sys.executable, str(root / "grading" / "course.py"), "grade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return root
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def auto_scores(root: Path, student: str, assignment: str) -> list[tuple[str, float, float]]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gb:
+        submission = gb.find_submission(assignment, student)
+        return [
+            (g.name, g.auto_score, g.max_score)
+            for nb in submission.notebooks
+            for g in nb.grades
+            if g.cell_type == "code"
+        ]
+
+
+def test_problems_are_reported_with_their_reason(graded):
+    found = {
+        (r["student"], r["assignment"]): r["reason"]
+        for r in rows(graded / "grading" / "problems.csv")
+    }
+    assert set(found) == set(PROBLEMS), found
+    for key, words in PROBLEMS.items():
+        assert words in found[key], f"{key}: {found[key]}"
+
+
+def test_ungradable_submissions_get_no_score_but_a_status(graded):
+    grades = {
+        (r["student_id"], r["assignment"]): r for r in rows(graded / "grading" / "grades.csv")
+    }
+    for key, words in PROBLEMS.items():
+        assert grades[key]["score"] == "", f"{key} must not be reported as a score"
+        assert grades[key]["status"].startswith("ungradable") and words in grades[key]["status"]
+    assert grades[("carol", "01_chain_rule")]["status"] == "graded"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
+def test_solutions_score_full_automatic_marks(graded, source):
+    scores = auto_scores(graded, "alice", source.parent.name)
+    assert scores and all(got == top for _, got, top in scores), scores
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
+def test_blank_release_runs_to_the_end_and_scores_zero(graded, source):
+    scores = auto_scores(graded, "bob", source.parent.name)
+    assert scores and all(got == 0 for _, got, _ in scores), scores
+    autograded = nbformat.read(
+        graded / "grading" / "autograded" / "bob" / source.parent.name / source.name, as_version=4
+    )
+    for cell in autograded.cells:  # every test cell ran and failed cleanly (no dead kernel)
+        if is_test_cell(cell):
+            assert any(o.output_type == "error" for o in cell.outputs), grade_id(cell)
+
+
+@pytest.mark.parametrize("student", ["alice", "bob"])
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
+def test_feedback_never_shows_hidden_tests(graded, source, student):
+    html = (
+        graded
+        / "grading"
+        / "feedback"
+        / student
+        / source.parent.name
+        / source.with_suffix(".html").name
+    ).read_text()
+    assert "BEGIN HIDDEN TESTS" not in html
+    assert "hidden tests: run by the grader, not shown" in html
+    hidden = secret_lines(nbformat.read(source, as_version=4))
+    leaked = [line for line in hidden if line in html or escape(line) in html]
+    assert not leaked, leaked[:5]
+
+
+def escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_feedback_shows_hints_for_failed_tests(graded):
+    source = next(s for s in SOURCES if s.parent.name == "01_chain_rule")
+    html = (
+        graded / "grading" / "feedback" / "bob" / "01_chain_rule" / source.with_suffix(".html").name
+    ).read_text()
+    assert "NotImplementedError" in html

@@ -1,0 +1,106 @@
+"""postBuild (Binder) locks nbgrader's instructor plugins, keeps Validate, and refuses CUDA torch.
+
+It runs here at the user level, against a throwaway JUPYTER_CONFIG_DIR that takes precedence over
+the venv's own config (JUPYTER_PREFER_ENV_PATH=0), with the same commands Binder runs at the
+sys_prefix level.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+INSTRUCTOR = ["formgrader", "create-assignment", "course-list", "assignment-list"]
+
+
+@pytest.fixture(scope="module")
+def config_dir(tmp_path_factory):
+    config = tmp_path_factory.mktemp("jupyter_config")
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "JUPYTER_CONFIG_DIR": str(config),
+        "JUPYTER_PREFER_ENV_PATH": "0",
+        "BP2YOLO_LEVEL": "user",
+        "BP2YOLO_SKIP_INSTALL": "1",
+    }
+    proc = subprocess.run(
+        ["bash", str(ROOT / "postBuild")], env=env, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "CPU build" in proc.stdout
+    return env
+
+
+def test_postbuild_is_strict():
+    text = (ROOT / "postBuild").read_text()
+    assert "set -e" in text and "torch.version.cuda" in text
+
+
+def test_instructor_plugins_disabled_and_locked_validate_kept(config_dir):
+    out = subprocess.run(
+        ["jupyter", "labextension", "list"],
+        env=config_dir,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = out.stdout + out.stderr
+    locked = text.split("plugins:")[1].split("locked")[0]
+    disabled = text.split("Disabled extensions:")[1]
+    for plugin in INSTRUCTOR:
+        assert f"@jupyter/nbgrader:{plugin}" in locked
+        assert f"@jupyter/nbgrader:{plugin}" in disabled
+    assert "validate-assignment" not in locked and "validate-assignment" not in disabled
+
+
+@pytest.mark.slow
+def test_server_serves_validate_but_not_formgrader(config_dir, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = [
+        "jupyter",
+        "server",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        "--IdentityProvider.token=t",
+        "--ServerApp.open_browser=False",
+        f"--ServerApp.root_dir={tmp_path}",
+    ]
+    if os.geteuid() == 0:
+        args.append("--allow-root")
+    server = subprocess.Popen(
+        args, env=config_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+
+        def status(path: str) -> int:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", headers={"Authorization": "token t"}
+            )
+            try:
+                return urllib.request.urlopen(request, timeout=5).status
+            except urllib.error.HTTPError as err:
+                return err.code
+
+        for _ in range(100):
+            try:
+                if status("/api/status") == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        assert status("/formgrader") == 404
+        assert status("/assignments") == 404  # assignment_list's handler
+        assert status("/assignments/validate") == 405  # validate_assignment answers (POST only)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
