@@ -75,3 +75,9 @@ def test_installed_environment_matches_the_pins():
         assert installed.split("+")[0] == version, (
             f"{name}: installed {installed}, pinned {version}"
         )
+
+
+def test_readme_lists_the_pinned_versions():
+    readme = (ROOT / "README.md").read_text()
+    table = dict(re.findall(r"^\| ([a-z_]+)(?: \(CPU\))? \| ([0-9][0-9.]*) \|$", readme, re.M))
+    assert {canonical(k): v for k, v in table.items()} == pins(ROOT / "requirements.txt", "==")
