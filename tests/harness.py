@@ -153,22 +153,26 @@ SECRET_MARKERS = [
 ]
 
 
-def secret_lines(nb: nbformat.NotebookNode) -> set[str]:
-    """Lines a release or feedback must never contain: solution code, hidden tests, model answers.
+def secret_lines(nb: nbformat.NotebookNode, *, hidden_only: bool = False) -> set[str]:
+    """Lines a release must never contain: solution code, hidden tests, model answers.
+    With hidden_only, just the hidden tests: what feedback must never contain (a learner's
+    feedback does contain their own solution).
 
     A line that also appears outside every secret region of the source (a shared import, say) is
     not secret. Short lines (under 12 characters, e.g. `return x`) are ignored as too common.
     """
+    markers = [(BEGIN_HIDDEN, END_HIDDEN)] if hidden_only else SECRET_MARKERS
     secret, public = set(), set()
     for cell in nb.cells:
         meta = nbgrader_meta(cell)
         if cell.cell_type == "markdown" and meta.get("solution"):
-            secret.update(ln.strip() for ln in cell.source.splitlines())  # the model answer
+            if not hidden_only:
+                secret.update(ln.strip() for ln in cell.source.splitlines())  # the model answer
             continue
         inside = None
         for line in cell.source.splitlines():
             stripped = line.strip()
-            start = next((end for begin, end in SECRET_MARKERS if begin in line), None)
+            start = next((end for begin, end in markers if begin in line), None)
             if inside is None and start:
                 inside = start
             elif inside and inside in line:

@@ -23,7 +23,7 @@ import pytest
 from harness import grade_id, is_test_cell, nbgrader_meta, secret_lines
 from test_release import SOURCES, sandbox
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Non-unique cell id")]
 WARMUP = "00_start_here"
 PROBLEMS = {
     ("carol", WARMUP): "not valid JSON",
@@ -165,7 +165,8 @@ def test_feedback_never_shows_hidden_tests(graded, source, student):
     ).read_text()
     assert "BEGIN HIDDEN TESTS" not in html
     assert "hidden tests: run by the grader, not shown" in html
-    hidden = secret_lines(nbformat.read(source, as_version=4))
+    hidden = secret_lines(nbformat.read(source, as_version=4), hidden_only=True)
+    assert hidden
     leaked = [line for line in hidden if line in html or escape(line) in html]
     assert not leaked, leaked[:5]
 
