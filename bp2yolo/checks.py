@@ -155,6 +155,7 @@ def expect_shape(array: Any, shape: tuple[int | None, ...], name: str) -> None:
     array: anything with a .shape (numpy array, torch tensor) or a Python number (shape ()).
     The message names both shapes: "x has shape (3, 2) but should have shape (2, 3)".
     """
+    __tracebackhide__ = True
     want = _shape(tuple(shape))
     if array is None:
         raise ValueError(f"{name} is None but should have shape {want}")
@@ -218,6 +219,7 @@ def assert_close(
     terms: term name -> the value of one term of `expected`, to spot a missing term.
     batch_size: N, to spot a gradient that is N times too large or too small.
     """
+    __tracebackhide__ = True  # pytest (and IPython, but for the last frame) skip this frame
     if rtol <= 0 or atol < 0:
         raise ValueError(f"need rtol > 0 and atol >= 0, got rtol={rtol}, atol={atol}")
     if actual is None:
@@ -474,6 +476,7 @@ def grad_check(
     absolute difference. Raises HintError (see assert_close) when it is above tol. Use a larger
     tol for functions with kinks (ReLU, max), where centered differences can straddle the kink.
     """
+    __tracebackhide__ = True
     numeric = numerical_gradient(f, x, h)
     assert_close(analytic, numeric, name, rtol=tol, atol=atol)
     errors = _errors(_float64(analytic, name), numeric, tol, atol)

@@ -1,0 +1,202 @@
+"""Plots used by the lessons.
+
+Every function here draws numbers it is given: losses, gradients, difference quotients and
+optimisation steps are computed in the lesson that calls it (or by callables the lesson passes
+in). Nothing here solves a graded exercise.
+
+Functions that draw on an existing Axes take ``ax``; with ``ax=None`` they open a new pyplot
+figure, which a notebook with ``%matplotlib inline`` shows at the end of the cell. They return the
+Axes, so assign the result (``ax = viz.plot_...``) to avoid printing its repr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.contour import QuadContourSet
+
+GREEN = "#2a7f3f"  # forward values
+RED = "#c0392b"  # gradients
+_LABEL_BOX = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}
+
+
+class Line(NamedTuple):
+    """A straight line through the point (x, f(x)) with the given slope."""
+
+    label: str
+    x: float
+    slope: float
+
+
+def new_axes(figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
+    """A new pyplot figure with one Axes."""
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _evaluate(f: Callable[[float], float], xs: np.ndarray) -> np.ndarray:
+    """f at every x, whether or not f accepts arrays."""
+    return np.array([f(float(x)) for x in xs], dtype=float)
+
+
+def plot_slopes(
+    f: Callable[[float], float],
+    lines: Sequence[Line],
+    *,
+    xlim: tuple[float, float],
+    points: Sequence[float] = (),
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw f on xlim and straight lines (tangents, secants) through points of its graph.
+
+    lines: each Line passes through (line.x, f(line.x)) with slope line.slope; the slope is
+    computed by the caller. points: x positions to mark on the graph of f.
+    """
+    ax = ax if ax is not None else new_axes()
+    xs = np.linspace(*xlim, 200)
+    ys = _evaluate(f, xs)
+    ax.plot(xs, ys, color="black", lw=2, label="f(x)")
+    for line in lines:
+        y0 = f(line.x)
+        label = f"{line.label} (slope {line.slope:.4g})"
+        ax.plot(xs, y0 + line.slope * (xs - line.x), lw=1.5, label=label)
+    for x in points:
+        ax.plot([x], [f(x)], "o", color="black", ms=5)
+    pad = 0.15 * (ys.max() - ys.min())
+    ax.set(xlim=xlim, ylim=(ys.min() - pad, ys.max() + pad), xlabel="x", ylabel="f(x)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=9)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_step_size_errors(
+    hs: np.ndarray,
+    errors: Mapping[str, np.ndarray],
+    *,
+    slopes: Mapping[str, float] | None = None,
+    roundoff_slope: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
+    """Log-log plot of the error of derivative estimates against the step size h.
+
+    errors: label -> absolute error at each h (computed by the caller).
+    slopes: label -> p, draw a dashed guide of slope p (error proportional to h**p) beside that
+    curve at large h, where truncation error dominates.
+    roundoff_slope: draw a grey guide of slope -1 beside the first curve at small h, where
+    round-off error dominates.
+    Each curve's smallest error is marked with a star and its h written beside it.
+    """
+    ax = ax if ax is not None else new_axes((7.0, 4.5))
+    hs = np.asarray(hs, dtype=float)
+    for i, (label, err) in enumerate(errors.items()):
+        err = np.where(np.asarray(err, dtype=float) > 0, err, np.nan)
+        (curve,) = ax.loglog(hs, err, ".-", lw=1, ms=4, label=label)
+        best = int(np.nanargmin(err))
+        ax.plot(hs[best], err[best], "*", ms=14, color=curve.get_color(), mec="black")
+        ax.annotate(
+            f"best h ≈ {hs[best]:.0e}", (hs[best], err[best]), textcoords="offset points",
+            xytext=(9, -13), ha="left", fontsize=9, color=curve.get_color(), bbox=_LABEL_BOX,
+        )
+        if slopes and label in slopes:
+            _guide(ax, hs, err, slopes[label], at=-1, color=curve.get_color())
+        if roundoff_slope and i == 0:
+            _guide(ax, hs, err, -1.0, at=0, color="grey")
+    ax.set(xlabel="step size h", ylabel="|estimate − exact derivative|")
+    ax.legend(loc="lower left", fontsize=9)
+    ax.grid(alpha=0.3, which="both", lw=0.5)
+    return ax
+
+
+def _guide(ax: Axes, hs: np.ndarray, err: np.ndarray, p: float, *, at: int, color: str) -> None:
+    """A dashed line of slope p over the third of the h range at the large end (at=-1) or the
+    small end (at=0), drawn a factor 5 above the curve there (C = 5 * median of err / h**p)."""
+    third = max(2, len(hs) // 3)
+    part = slice(len(hs) - third, None) if at == -1 else slice(0, third)
+    span, e = hs[part], err[part]
+    c = 5.0 * float(np.nanmedian(e / span**p))
+    ax.loglog(span, c * span**p, "--", color=color, lw=1.2, alpha=0.9)
+    mid = span[len(span) // 2]
+    ax.annotate(
+        f"slope {p:g}", (mid, c * mid**p), textcoords="offset points",
+        xytext=(-8, 8) if p > 0 else (4, -16), ha="right" if p > 0 else "left", fontsize=9,
+        color=color, bbox=_LABEL_BOX,
+    )
+
+
+def plot_loss_contour(
+    ax: Axes,
+    ws: np.ndarray,
+    bs: np.ndarray,
+    losses: np.ndarray,
+    *,
+    levels: int = 20,
+) -> QuadContourSet:
+    """Filled contours of a precomputed loss surface losses[i, j] = L(ws[i, j], bs[i, j]).
+
+    The levels are spaced quadratically, so a quadratic bowl gets evenly spaced contour lines.
+    """
+    top = float(np.nanmax(losses))
+    lv = np.linspace(0.0, np.sqrt(top), levels) ** 2 if top > 0 else levels
+    filled = ax.contourf(ws, bs, losses, levels=lv, cmap="viridis_r", alpha=0.85)
+    ax.contour(ws, bs, losses, levels=lv, colors="white", linewidths=0.4, alpha=0.6)
+    ax.set(xlabel="w", ylabel="b")
+    return filled
+
+
+def _fmt(value: float | str) -> str:
+    return value if isinstance(value, str) else f"{value:.4g}"
+
+
+def draw_graph(
+    positions: Mapping[str, tuple[float, float]],
+    edges: Sequence[tuple[str, str]],
+    *,
+    values: Mapping[str, float | str] | None = None,
+    grads: Mapping[str, float | str] | None = None,
+    edge_labels: Mapping[tuple[str, str], str] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw a small computational graph with fixed node positions.
+
+    Each node shows its name and, if given, its forward value (green, inside the box) and the
+    gradient of the loss with respect to it (red, under the box); a value or gradient given as a
+    str is written as it is (a formula), a number with 4 significant digits. edge_labels
+    annotate edges, for example with the local derivative.
+    """
+    values, grads, edge_labels = values or {}, grads or {}, edge_labels or {}
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    if ax is None:  # about one inch per unit of layout, plus room for the labels
+        ax = new_axes((min(12.0, max(xs) - min(xs) + 2.0), min(8.0, max(ys) - min(ys) + 1.8)))
+    for src, dst in edges:
+        (x0, y0), (x1, y1) = positions[src], positions[dst]
+        ax.annotate(
+            "", (x1, y1), (x0, y0),
+            arrowprops={
+                "arrowstyle": "-|>", "color": "0.35", "lw": 1.3, "shrinkA": 22, "shrinkB": 22,
+            },
+        )
+        if (src, dst) in edge_labels:
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.12, edge_labels[src, dst], ha="center",
+                    va="bottom", fontsize=8.5, color="0.25")
+    for name, (x, y) in positions.items():
+        text = name if name not in values else f"{name}\n{_fmt(values[name])}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=11, color=GREEN if name in values
+                else "black", bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
+        if name in grads:
+            ax.text(x, y - 0.42, f"∂L/∂{name} = {_fmt(grads[name])}", ha="center", va="top",
+                    fontsize=9, color=RED)
+    ax.set(xlim=(min(xs) - 0.8, max(xs) + 0.8), ylim=(min(ys) - 0.9, max(ys) + 0.5))
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax

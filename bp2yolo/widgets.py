@@ -1,0 +1,215 @@
+"""Interactive widgets used by the lessons.
+
+A widget draws and animates what the lesson computes: the loss, its gradient and the update
+rule are callables defined in the notebook and passed in. Nothing here solves a graded exercise.
+
+The figures are plain matplotlib Figures rendered to PNG into an ``ipywidgets.Image``: the
+expensive part (a contour of the loss over a grid) is computed once, and a slider change only
+moves a few artists and re-renders one image, so the widgets stay responsive on one CPU and
+need no ipympl.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.ticker import MaxNLocator
+
+from bp2yolo import viz
+
+LossFn = Callable[[float, float], float]
+GradFn = Callable[[float, float], tuple[float, float]]
+StepFn = Callable[[float, float, float, float, float], tuple[float, float]]
+
+_FAR = 1e6  # stop drawing a diverging path beyond this
+
+
+def render_png(fig: Figure, dpi: int = 90) -> bytes:
+    """The figure as PNG bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def loss_grid(
+    loss_fn: LossFn,
+    w_range: tuple[float, float],
+    b_range: tuple[float, float],
+    n: int = 101,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evaluate loss_fn(w, b) on an n x n grid; returns (ws, bs, losses), each of shape (n, n).
+
+    loss_fn is first called with whole grids (fast if it is written with numpy operations that
+    broadcast); if that fails or gives the wrong shape, it is called once per grid point.
+    """
+    ws, bs = np.meshgrid(np.linspace(*w_range, n), np.linspace(*b_range, n))
+    try:
+        losses = np.asarray(loss_fn(ws, bs), dtype=float)
+    except (TypeError, ValueError):
+        losses = None
+    if losses is None or losses.shape != ws.shape:
+        losses = np.vectorize(lambda w, b: float(loss_fn(w, b)))(ws, bs)
+    return ws, bs, losses
+
+
+def _slider(label: str, value: float, lo: float, hi: float) -> W.FloatSlider:
+    return W.FloatSlider(
+        value=value, min=lo, max=hi, step=(hi - lo) / 200, description=label,
+        continuous_update=False, readout_format=".3f", layout=W.Layout(width="320px"),
+    )
+
+
+class LossSurfaceWidget(W.VBox):
+    """Sliders for w, b, the learning rate and a number of steps, over the contour of L(w, b).
+
+    The plot shows the current point, the gradient arrow (uphill), the first step and the path
+    of the next steps; the text beside it gives L, the gradient and the loss after the steps.
+    Build it with loss_surface_widget().
+    """
+
+    def __init__(
+        self,
+        loss_fn: LossFn,
+        grad_fn: GradFn,
+        step_fn: StepFn,
+        *,
+        w0: float,
+        b0: float,
+        lr0: float,
+        w_range: tuple[float, float],
+        b_range: tuple[float, float],
+        lr_range: tuple[float, float] = (1e-3, 2.0),
+        max_steps: int = 30,
+        grid: int = 101,
+        title: str | None = None,
+        minimum: tuple[float, float] | None = None,
+    ) -> None:
+        self.loss_fn, self.grad_fn, self.step_fn = loss_fn, grad_fn, step_fn
+        self.w_slider = _slider("w", w0, *w_range)
+        self.b_slider = _slider("b", b0, *b_range)
+        self.lr_slider = W.FloatLogSlider(
+            value=lr0, base=10, min=np.log10(lr_range[0]), max=np.log10(lr_range[1]), step=0.01,
+            description="learning rate", continuous_update=False, readout_format=".3g",
+            style={"description_width": "initial"}, layout=W.Layout(width="320px"),
+        )
+        self.steps_slider = W.IntSlider(
+            value=1, min=1, max=max_steps, description="steps", continuous_update=False,
+            layout=W.Layout(width="320px"),
+        )
+        self.image = W.Image(format="png")
+        self.readout = W.HTML()
+        self._build_figure(w_range, b_range, grid, title, minimum)
+        controls = W.VBox([self.w_slider, self.b_slider, self.lr_slider, self.steps_slider])
+        super().__init__([W.HBox([self.image, W.VBox([controls, self.readout])])])
+        for s in (self.w_slider, self.b_slider, self.lr_slider, self.steps_slider):
+            s.observe(self._on_change, names="value")
+        self.update()
+
+    def _build_figure(
+        self, w_range: tuple[float, float], b_range: tuple[float, float], grid: int,
+        title: str | None, minimum: tuple[float, float] | None,
+    ) -> None:
+        self.fig = Figure(figsize=(5.2, 4.2), layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_subplot()
+        filled = viz.plot_loss_contour(self.ax, *loss_grid(self.loss_fn, w_range, b_range, grid))
+        self.fig.colorbar(filled, ax=self.ax, label="L(w, b)", ticks=MaxNLocator(6), shrink=0.85)
+        self.ax.set(xlim=w_range, ylim=b_range, aspect="equal")
+        if title:
+            self.ax.set_title(title)
+        (self.path,) = self.ax.plot([], [], "o-", color="white", ms=3, lw=1, mec="black", mew=0.5)
+        self.grad_arrow = FancyArrowPatch(
+            (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14, color=viz.RED, lw=2,
+            label="gradient ∇L", zorder=4,
+        )
+        self.step_arrow = FancyArrowPatch(
+            (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14, color="orange", lw=2.5,
+            label="first step", zorder=5,
+        )
+        self.ax.add_patch(self.grad_arrow)
+        self.ax.add_patch(self.step_arrow)
+        handles = [self.grad_arrow, self.step_arrow]
+        if minimum is not None:
+            handles += self.ax.plot(*minimum, "*", color="white", mec="black", ms=13,
+                                    label="minimum", zorder=3)
+        (self.point,) = self.ax.plot([], [], "o", color="white", mec="black", ms=8, zorder=6)
+        self.ax.legend(handles=handles, loc="upper right", fontsize=8)
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def trajectory(self) -> list[tuple[float, float]]:
+        """The current point followed by steps_slider.value steps of step_fn (fewer if it
+        diverges)."""
+        w, b, lr = self.w_slider.value, self.b_slider.value, self.lr_slider.value
+        points = [(w, b)]
+        for _ in range(self.steps_slider.value):
+            dw, db = self.grad_fn(w, b)
+            w, b = self.step_fn(w, b, dw, db, lr)
+            if not (np.isfinite(w) and np.isfinite(b)) or max(abs(w), abs(b)) > _FAR:
+                break
+            points.append((float(w), float(b)))
+        return points
+
+    def update(self) -> None:
+        """Redraw the point, the arrows, the path and the readout for the slider values."""
+        w, b = self.w_slider.value, self.b_slider.value
+        dw, db = self.grad_fn(w, b)
+        path = self.trajectory()
+        self.point.set_data([w], [b])
+        self.grad_arrow.set_positions((w, b), (w + dw, b + db))
+        self.step_arrow.set_positions(path[0], path[1] if len(path) > 1 else path[0])
+        self.path.set_data([p[0] for p in path], [p[1] for p in path])
+        self.readout.value = self._readout(w, b, dw, db, path)
+        self.image.value = render_png(self.fig)
+
+    def _readout(
+        self, w: float, b: float, dw: float, db: float, path: list[tuple[float, float]]
+    ) -> str:
+        rows = [
+            f"L(w, b) = {self.loss_fn(w, b):.4g}",
+            f"∇L = (∂L/∂w, ∂L/∂b) = ({dw:.4g}, {db:.4g})",
+        ]
+        if len(path) > 1:
+            (w1, b1), (wn, bn) = path[1], path[-1]
+            rows.append(f"after 1 step: w = {w1:.4g}, b = {b1:.4g}, L = {self.loss_fn(w1, b1):.4g}")
+            if len(path) > 2:
+                rows.append(f"after {len(path) - 1} steps: L = {self.loss_fn(wn, bn):.4g}")
+        if len(path) - 1 < self.steps_slider.value:
+            rows.append("<b style='color:#c0392b'>diverged: the steps grow without bound</b>")
+        return "<br>".join(rows)
+
+
+def loss_surface_widget(
+    loss_fn: LossFn,
+    grad_fn: GradFn,
+    step_fn: StepFn,
+    w0: float,
+    b0: float,
+    lr0: float,
+    *,
+    w_range: tuple[float, float] = (-1.0, 2.0),
+    b_range: tuple[float, float] = (-1.0, 1.5),
+    lr_range: tuple[float, float] = (1e-3, 2.0),
+    max_steps: int = 30,
+    grid: int = 101,
+    title: str | None = None,
+    minimum: tuple[float, float] | None = None,
+) -> LossSurfaceWidget:
+    """Explore gradient descent on a loss L(w, b) of two parameters.
+
+    loss_fn(w, b) -> L; best if it also accepts numpy arrays (the contour is computed once on a
+    grid x grid mesh). grad_fn(w, b) -> (dL/dw, dL/db). step_fn(w, b, dw, db, lr) -> (w, b)
+    after one update. All three come from the lesson; the widget only calls them.
+    minimum: a point (w, b) to mark with a star, e.g. the least-squares solution.
+    """
+    return LossSurfaceWidget(
+        loss_fn, grad_fn, step_fn, w0=w0, b0=b0, lr0=lr0, w_range=w_range, b_range=b_range,
+        lr_range=lr_range, max_steps=max_steps, grid=grid, title=title, minimum=minimum,
+    )
