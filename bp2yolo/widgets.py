@@ -70,7 +70,11 @@ class LossSurfaceWidget(W.VBox):
 
     The plot shows the current point, the gradient arrow (uphill), the first step and the path
     of the next steps; the text beside it gives L, the gradient and the loss after the steps.
-    Build it with loss_surface_widget().
+
+    loss_fn(w, b) -> L; best if it also accepts numpy arrays (the contour is computed once on a
+    grid x grid mesh). grad_fn(w, b) -> (dL/dw, dL/db). step_fn(w, b, dw, db, lr) -> (w, b)
+    after one update. All three come from the lesson; the widget only calls them.
+    minimum: a point (w, b) to mark with a star, e.g. the least-squares solution.
     """
 
     def __init__(
@@ -184,32 +188,3 @@ class LossSurfaceWidget(W.VBox):
         if len(path) - 1 < self.steps_slider.value:
             rows.append("<b style='color:#c0392b'>diverged: the steps grow without bound</b>")
         return "<br>".join(rows)
-
-
-def loss_surface_widget(
-    loss_fn: LossFn,
-    grad_fn: GradFn,
-    step_fn: StepFn,
-    w0: float,
-    b0: float,
-    lr0: float,
-    *,
-    w_range: tuple[float, float] = (-1.0, 2.0),
-    b_range: tuple[float, float] = (-1.0, 1.5),
-    lr_range: tuple[float, float] = (1e-3, 2.0),
-    max_steps: int = 30,
-    grid: int = 101,
-    title: str | None = None,
-    minimum: tuple[float, float] | None = None,
-) -> LossSurfaceWidget:
-    """Explore gradient descent on a loss L(w, b) of two parameters.
-
-    loss_fn(w, b) -> L; best if it also accepts numpy arrays (the contour is computed once on a
-    grid x grid mesh). grad_fn(w, b) -> (dL/dw, dL/db). step_fn(w, b, dw, db, lr) -> (w, b)
-    after one update. All three come from the lesson; the widget only calls them.
-    minimum: a point (w, b) to mark with a star, e.g. the least-squares solution.
-    """
-    return LossSurfaceWidget(
-        loss_fn, grad_fn, step_fn, w0=w0, b0=b0, lr0=lr0, w_range=w_range, b_range=b_range,
-        lr_range=lr_range, max_steps=max_steps, grid=grid, title=title, minimum=minimum,
-    )

@@ -40,7 +40,7 @@ def _close_figures():
 
 def make_widget(**options) -> widgets.LossSurfaceWidget:
     kwargs = {"w_range": (-1.0, 2.0), "b_range": (-1.0, 1.5), "grid": 21, **options}
-    return widgets.loss_surface_widget(loss, grad, step, 0.8, 0.2, 0.1, **kwargs)
+    return widgets.LossSurfaceWidget(loss, grad, step, w0=0.8, b0=0.2, lr0=0.1, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,8 +155,9 @@ def test_widget_uses_the_callables_it_is_given():
     def odd_step(w, b, dw, db, lr):
         return w + 0.25, b  # not gradient descent at all
 
-    w = widgets.loss_surface_widget(
-        loss, odd_grad, odd_step, 0.0, 0.0, 0.1, w_range=(-1.0, 2.0), b_range=(-1.0, 1.5), grid=11
+    w = widgets.LossSurfaceWidget(
+        loss, odd_grad, odd_step, w0=0.0, b0=0.0, lr0=0.1, w_range=(-1.0, 2.0),
+        b_range=(-1.0, 1.5), grid=11,
     )
     assert calls and calls[0] == (0.0, 0.0)
     np.testing.assert_allclose(w.grad_arrow._posA_posB[1], (1.0, -2.0))

@@ -1,0 +1,123 @@
+"""Mutant testing, shared by every chapter's tests/test_mutants_NN.py.
+
+A mutant replaces one solution cell of an assignment's source notebook with a wrong
+implementation of a classic mistake. The checks below prove that the assignment's visible tests
+reject it with a message that names the mistake, and that its hidden tests reject it on their
+own. A mutant that hard-codes the visible answers passes the visible tests (hint=None): only the
+hidden tests catch it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import harness
+
+FAILURES = ("HintError", "AssertionError")
+
+
+class Mutant(NamedTuple):
+    name: str
+    cell: str  # grade_id of the solution cell it replaces
+    source: str  # the full replacement source of that cell
+    test: str  # grade_id of the test cell expected to fail
+    hint: str | None  # phrase the visible failure must contain; None: the visible tests pass
+    hidden_hint: str | None = None  # phrase the hidden failure must contain; None: any failure
+
+
+def ident(mutant: Mutant) -> str:
+    return f"{mutant.cell}-{mutant.name}"
+
+
+def solution_cells(nb_path: str) -> list[str]:
+    """grade_ids of the notebook's solution code cells."""
+    nb = harness.load(nb_path)
+    return [
+        harness.grade_id(c)
+        for c in nb.cells
+        if c.cell_type == "code" and harness.nbgrader_meta(c).get("solution")
+    ]
+
+
+def test_cells(nb_path: str) -> list[str]:
+    """grade_ids of the notebook's autograded test cells."""
+    return [harness.grade_id(c) for c in harness.load(nb_path).cells if harness.is_test_cell(c)]
+
+
+test_cells.__test__ = False  # a helper, not a pytest test
+
+
+def released(source: str) -> str:
+    """A solution cell as nbgrader releases it: the solution region becomes the stub."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if "### BEGIN SOLUTION" in line:
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
+            inside = True
+        elif "### END SOLUTION" in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def check_solution_passes(nb_path: str) -> None:
+    """The unmodified solution passes every test cell: whole, visible part only, hidden only."""
+    tests = test_cells(nb_path)
+    assert tests, "no test cells found"
+    for mode in ({}, {"hidden": False}, {"visible": False}):
+        outcomes = harness.run(nb_path, **mode)
+        assert not harness.failures(outcomes), (mode, harness.failures(outcomes))
+        assert set(tests) <= set(outcomes)
+
+
+def check_coverage(nb_path: str, mutants: list[Mutant]) -> None:
+    """Every solution cell has three mutants, one of them hard-coding the visible answers;
+    every test cell is the target of some mutant; names are unique."""
+    solutions = solution_cells(nb_path)
+    for cell in solutions:
+        count = sum(m.cell == cell for m in mutants)
+        assert count >= 3, f"solution cell {cell} has only {count} mutants"
+        assert any(m.cell == cell and m.hint is None for m in mutants), (
+            f"solution cell {cell} has no mutant that hard-codes the visible answers"
+        )
+    assert set(test_cells(nb_path)) <= {m.test for m in mutants}
+    assert {m.cell for m in mutants} <= set(solutions)
+    assert len({(m.cell, m.name) for m in mutants}) == len(mutants)
+
+
+def check_release_fails_cleanly(nb_path: str) -> None:
+    """As released (solutions replaced by the stub) the notebook runs to the end: every
+    non-test cell passes and every test cell fails with NotImplementedError."""
+    nb = harness.load(nb_path)
+    solutions = set(solution_cells(nb_path))
+    stubs = {
+        harness.grade_id(c): released(c.source)
+        for c in nb.cells
+        if harness.grade_id(c) in solutions
+    }
+    tests = set(test_cells(nb_path))
+    for gid, outcome in harness.run(nb_path, stubs).items():
+        if gid in tests:
+            assert outcome.error_type == "NotImplementedError", outcome
+        else:
+            assert outcome.ok, outcome
+
+
+def check_visible_rejects(nb_path: str, mutant: Mutant) -> None:
+    outcome = harness.run(nb_path, {mutant.cell: mutant.source}, hidden=False)[mutant.test]
+    if mutant.hint is None:
+        assert outcome.ok, f"{mutant.name} hard-codes the visible answers, so it passes: {outcome}"
+        return
+    assert not outcome.ok, f"visible tests of {mutant.test} accept mutant {mutant.name}"
+    assert outcome.error_type in FAILURES, outcome
+    assert mutant.hint in outcome.message, outcome
+
+
+def check_hidden_rejects(nb_path: str, mutant: Mutant) -> None:
+    outcome = harness.run(nb_path, {mutant.cell: mutant.source}, visible=False)[mutant.test]
+    assert not outcome.ok, f"hidden tests of {mutant.test} accept mutant {mutant.name}"
+    assert outcome.error_type in FAILURES, outcome
+    if mutant.hidden_hint is not None:
+        assert mutant.hidden_hint in outcome.message, outcome
