@@ -20,6 +20,8 @@ export PYTHONHASHSEED := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Extra JupyterLab options, e.g. make lab LAB_ARGS="--port=8890 --no-browser"
+LAB_ARGS ?=
 
 .PHONY: help setup lab test lint release grade lock clean-grading
 
@@ -35,8 +37,10 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@touch $@
 
 lab: setup
-	@echo "Starting JupyterLab; open the URL printed below (it carries a login token)."
-	cd $(CURDIR) && JUPYTER_CONFIG_PATH= jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) course/00_start_here.ipynb
+	@echo "Starting JupyterLab on course/00_start_here.ipynb: open the URL printed below" \
+	  "(it carries a login token). Stop it with Ctrl-C."
+	cd $(CURDIR) && JUPYTER_CONFIG_PATH= jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) \
+	  --LabApp.default_url=/lab/tree/course/00_start_here.ipynb $(LAB_ARGS)
 
 test: setup
 	python -m pytest
