@@ -227,14 +227,20 @@ def export_grades(problems: list[Problem]) -> None:
         )
     why = {(p.student, p.assignment): p.reason for p in problems}
     submitted = set(submissions())
+    manual = awaiting_manual_grading()
     seen = set()
     for row in rows:
         key = (row["student_id"], row["assignment"])
         seen.add(key)
         if key in why:
             row.update(raw_score="", score="", status=f"ungradable: {why[key]}")
+        elif key not in submitted:
+            row["status"] = "no submission"
+        elif key in manual:
+            unit = "point" if manual[key] == 1 else "points"
+            row["status"] = f"graded; {manual[key]:g} {unit} of written answers to grade by hand"
         else:
-            row["status"] = "graded" if key in submitted else "no submission"
+            row["status"] = "graded"
     for (student, assignment), reason in sorted(why.items()):
         if (student, assignment) not in seen:
             rows.append(
@@ -244,6 +250,25 @@ def export_grades(problems: list[Problem]) -> None:
         writer = csv.DictWriter(f, fieldnames=[*fields, "status"], restval="")
         writer.writeheader()
         writer.writerows(rows)
+
+
+def awaiting_manual_grading() -> dict[tuple[str, str], float]:
+    """(student, assignment) -> points of written answers not yet graded by hand."""
+    from nbgrader.api import Gradebook
+
+    out: dict[tuple[str, str], float] = {}
+    with Gradebook(f"sqlite:///{HERE / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for submission in assignment.submissions:
+                points = sum(
+                    g.max_score
+                    for nb in submission.notebooks
+                    for g in nb.grades
+                    if g.needs_manual_grade and g.manual_score is None
+                )
+                if points:
+                    out[(submission.student.id, assignment.name)] = points
+    return out
 
 
 def grade() -> list[Problem]:

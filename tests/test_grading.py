@@ -101,6 +101,11 @@ def rows(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def grades_csv(root: Path) -> dict[tuple[str, str], dict]:
+    """grades.csv by (student, assignment)."""
+    return {(r["student_id"], r["assignment"]): r for r in rows(root / "grading" / "grades.csv")}
+
+
 def auto_scores(root: Path, student: str, assignment: str) -> list[tuple[str, float, float]]:
     from nbgrader.api import Gradebook
 
@@ -125,13 +130,19 @@ def test_problems_are_reported_with_their_reason(graded):
 
 
 def test_ungradable_submissions_get_no_score_but_a_status(graded):
-    grades = {
-        (r["student_id"], r["assignment"]): r for r in rows(graded / "grading" / "grades.csv")
-    }
+    grades = grades_csv(graded)
     for key, words in PROBLEMS.items():
         assert grades[key]["score"] == "", f"{key} must not be reported as a score"
         assert grades[key]["status"].startswith("ungradable") and words in grades[key]["status"]
-    assert grades[("carol", "01_chain_rule")]["status"] == "graded"
+    assert grades[("carol", "01_chain_rule")]["status"].startswith("graded; ")  # her other one
+
+
+def test_status_says_what_still_needs_a_human(graded):
+    grades = grades_csv(graded)
+    for source in SOURCES:
+        alice = grades[("alice", source.parent.name)]["status"]
+        assert alice.startswith("graded; ") and "written answers to grade by hand" in alice
+        assert grades[("bob", source.parent.name)]["status"] == "graded"  # unanswered: 0 points
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
