@@ -9,11 +9,15 @@ One grading run over a class of made-up students, in a sandbox copy of the cours
   frank  00: a graded cell deleted                      -> problem: missing grade cells
   gina   00: a graded cell duplicated                   -> problem: duplicate grade cells
   hank   00: JSON that is not a notebook                -> problem: not a notebook
+  ivan   01: the release answered, one answer hard-coding the visible results: passes the visible
+             tests and fails a hidden one, whose source and traceback the feedback must not show
 """
 
 import copy
 import csv
+import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from harness import grade_id, is_test_cell, nbgrader_meta, secret_lines
+from test_mutants_01 import MUTANTS as MUTANTS_01
 from test_release import SOURCES, sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Non-unique cell id")]
@@ -44,6 +49,20 @@ def submit(root: Path, student: str, assignment: str, name: str, nb=None, text=N
         (folder / name).write_text(text)
 
 
+HARDCODED = next(m for m in MUTANTS_01 if m.hint is None)  # passes only the visible tests
+
+
+def answered(release, solution, mutant):
+    """The release with every answer cell filled in from the solution, one of them by a mutant."""
+    nb = copy.deepcopy(release)
+    answers = {grade_id(c): c.source for c in solution.cells if nbgrader_meta(c).get("solution")}
+    answers[mutant.cell] = mutant.source
+    for cell in nb.cells:
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    return nb
+
+
 def first_solution_cell(nb) -> int:
     return next(
         i
@@ -63,6 +82,7 @@ def graded(tmp_path_factory):
         submit(root, "bob", a, name, release)
         if a != WARMUP:
             submit(root, "carol", a, name, solution)
+            submit(root, "ivan", a, name, answered(release, solution, HARDCODED))
             continue
         submit(root, "carol", a, name, text='{"cells": [ {"cell_type": "code", ')
         i = first_solution_cell(solution)
@@ -163,9 +183,11 @@ def test_blank_release_runs_to_the_end_and_scores_zero(graded, source):
             assert any(o.output_type == "error" for o in cell.outputs), grade_id(cell)
 
 
-@pytest.mark.parametrize("student", ["alice", "bob"])
+@pytest.mark.parametrize("student", ["alice", "bob", "ivan"])
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
 def test_feedback_never_shows_hidden_tests(graded, source, student):
+    if student == "ivan" and source.parent.name == WARMUP:
+        pytest.skip("ivan submitted 01 only")
     html = (
         graded
         / "grading"
@@ -183,9 +205,22 @@ def test_feedback_never_shows_hidden_tests(graded, source, student):
 
 
 def escape(text: str) -> str:
-    import html
-
     return html.escape(text)
+
+
+def test_feedback_of_a_failed_hidden_test_shows_its_hint_only(graded):
+    source = next(s for s in SOURCES if s.parent.name == "01_chain_rule")
+    scores = dict((n, got) for n, got, _ in auto_scores(graded, "ivan", "01_chain_rule"))
+    assert scores[HARDCODED.test] == 0 and sum(scores.values()) > 0, scores
+    page = (graded / "grading" / "feedback" / "ivan" / "01_chain_rule"
+            / source.with_suffix(".html").name).read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    cell = text.split(f"Grade cell: {HARDCODED.test}")[1].split("Grade cell:")[0]
+    assert "Score: 0.0" in cell
+    assert "hidden tests: run by the grader, not shown" in cell
+    assert re.search(r"^HintError: .*wrong shape", cell, re.M), cell  # the hint, on its own
+    for traceback_mark in ["Traceback", "---->", "Cell In[", "File "]:
+        assert traceback_mark not in cell, cell
 
 
 def test_feedback_shows_hints_for_failed_tests(graded):
