@@ -23,6 +23,19 @@ def test_allow_root_only_as_root():
     assert "course/00_start_here.ipynb" in out
 
 
+def wait_for_port(port: int, lab: subprocess.Popen, printed: str, timeout: float = 30) -> None:
+    """Return once 127.0.0.1:port accepts connections; fail if lab exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert lab.poll() is None, f"make lab exited with {lab.returncode}:\n{printed}"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"make lab printed its URL but port {port} never opened:\n{printed}")
+
+
 @pytest.mark.slow
 def test_make_lab_serves_the_course():
     with socket.socket() as s:
@@ -45,6 +58,9 @@ def test_make_lab_serves_the_course():
         assert url, f"make lab printed no URL:\n{printed}"
         assert f"127.0.0.1:{port}/lab/tree/course/00_start_here.ipynb?token=" in url
         token = match.group(1)
+        # jupyter_server prints the URL, then binds its port once its IO loop runs: a learner
+        # who clicks a moment later gets the page, so wait (briefly) for the port to open.
+        wait_for_port(port, lab, printed)
         assert urllib.request.urlopen(url, timeout=10).status == 200  # the URL as printed
 
         def get(path: str):
