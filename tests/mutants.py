@@ -106,7 +106,9 @@ def check_release_fails_cleanly(nb_path: str) -> None:
 
 
 def check_visible_rejects(nb_path: str, mutant: Mutant) -> None:
-    outcome = harness.run(nb_path, {mutant.cell: mutant.source}, hidden=False)[mutant.test]
+    outcome = harness.run(
+        nb_path, {mutant.cell: mutant.source}, hidden=False, only_test=mutant.test
+    )[mutant.test]
     if mutant.hint is None:
         assert outcome.ok, f"{mutant.name} hard-codes the visible answers, so it passes: {outcome}"
         return
@@ -116,7 +118,9 @@ def check_visible_rejects(nb_path: str, mutant: Mutant) -> None:
 
 
 def check_hidden_rejects(nb_path: str, mutant: Mutant) -> None:
-    outcome = harness.run(nb_path, {mutant.cell: mutant.source}, visible=False)[mutant.test]
+    outcome = harness.run(
+        nb_path, {mutant.cell: mutant.source}, visible=False, only_test=mutant.test
+    )[mutant.test]
     assert not outcome.ok, f"hidden tests of {mutant.test} accept mutant {mutant.name}"
     assert outcome.error_type in FAILURES, outcome
     if mutant.hidden_hint is not None:
