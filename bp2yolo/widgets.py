@@ -1,18 +1,21 @@
 """Interactive widgets used by the lessons.
 
 A widget draws and animates what the lesson computes: the loss, its gradient and the update
-rule are callables defined in the notebook and passed in. Nothing here solves a graded exercise.
+rule are callables defined in the notebook and passed in, and the steps of a backward pass are
+numbers the notebook computed. Nothing here solves a graded exercise.
 
 The figures are plain matplotlib Figures rendered to PNG into an ``ipywidgets.Image``: the
 expensive part (a contour of the loss over a grid) is computed once, and a slider change only
-moves a few artists and re-renders one image, so the widgets stay responsive on one CPU and
-need no ipympl.
+moves a few artists (or redraws a small graph) and re-renders one image, so the widgets stay
+responsive on one CPU and need no ipympl.
 """
 
 from __future__ import annotations
 
+import html
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 import ipywidgets as W
 import numpy as np
@@ -188,3 +191,104 @@ class LossSurfaceWidget(W.VBox):
         if len(path) - 1 < self.steps_slider.value:
             rows.append("<b style='color:#c0392b'>diverged: the steps grow without bound</b>")
         return "<br>".join(rows)
+
+
+class BackwardStep(NamedTuple):
+    """One step of a backward pass: `node` now has gradient `grad`; `note` says how it came."""
+
+    node: str
+    grad: float
+    note: str = ""
+
+
+class BackwardStepper(W.VBox):
+    """Step through the backward pass of a small computational graph, one node at a time.
+
+    positions, edges, values, edge_labels: the graph and its forward values, as for
+        viz.draw_graph (computed by the lesson).
+    steps: the backward pass in the order it runs, each a BackwardStep(node, grad, note) or a
+        (node, grad, note) tuple; the gradients and notes come from the lesson. A node may come
+        more than once (a value used twice collects its gradient in parts): the picture shows
+        its latest gradient.
+
+    The slider (or the buttons) picks how many steps have run: the picture shows every forward
+    value, the gradients of the nodes reached so far, and frames the node of the last step; the
+    text under it gives that step's note.
+    """
+
+    def __init__(
+        self,
+        positions: Mapping[str, tuple[float, float]],
+        edges: Sequence[tuple[str, str]],
+        values: Mapping[str, float | str],
+        steps: Sequence[BackwardStep | tuple[str, float, str]],
+        *,
+        edge_labels: Mapping[tuple[str, str], str] | None = None,
+        title: str | None = None,
+        start: int = 0,
+    ) -> None:
+        self.steps = [BackwardStep(*s) for s in steps]
+        unknown = sorted({s.node for s in self.steps} - set(positions))
+        if unknown:
+            raise ValueError(f"steps name nodes that are not in the graph: {unknown}")
+        if not self.steps:
+            raise ValueError("steps is empty: give at least one step of the backward pass")
+        self.positions, self.edges, self.values = dict(positions), list(edges), dict(values)
+        self.edge_labels, self.title = dict(edge_labels or {}), title
+        xs = [p[0] for p in self.positions.values()]
+        ys = [p[1] for p in self.positions.values()]
+        size = (min(12.0, max(xs) - min(xs) + 2.0), min(8.0, max(ys) - min(ys) + 2.0))
+        self.fig = Figure(figsize=size, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_subplot()
+        self.slider = W.IntSlider(
+            value=start, min=0, max=len(self.steps), description="steps run",
+            style={"description_width": "initial"}, layout=W.Layout(width="360px"),
+        )
+        self.back_button = W.Button(description="◀ back", layout=W.Layout(width="90px"))
+        self.next_button = W.Button(description="next ▶", layout=W.Layout(width="90px"))
+        self.back_button.on_click(lambda _: self.step(-1))
+        self.next_button.on_click(lambda _: self.step(+1))
+        self.image = W.Image(format="png")
+        self.readout = W.HTML()
+        controls = W.HBox([self.back_button, self.next_button, self.slider])
+        super().__init__([controls, self.image, self.readout])
+        self.slider.observe(lambda _change: self.update(), names="value")
+        self.update()
+
+    def step(self, delta: int) -> None:
+        """Run `delta` more steps (or undo them, if negative), within 0 and len(steps)."""
+        self.slider.value = min(len(self.steps), max(0, self.slider.value + delta))
+
+    def grads(self) -> dict[str, float]:
+        """The gradient of every node reached after the current number of steps (its latest)."""
+        return {s.node: s.grad for s in self.steps[: self.slider.value]}
+
+    def update(self) -> None:
+        """Redraw the graph and the note for the current number of steps."""
+        k = self.slider.value
+        self.ax.clear()
+        viz.draw_graph(
+            self.positions, self.edges, values=self.values, grads=self.grads(),
+            edge_labels=self.edge_labels, ax=self.ax, title=self.title,
+        )
+        if k:
+            current = self.steps[k - 1].node
+            for text in self.ax.texts:
+                if text.get_position() == tuple(self.positions[current]) and text.get_bbox_patch():
+                    text.set_bbox({"boxstyle": "round,pad=0.4", "fc": "#fdebd0", "ec": viz.RED,
+                                   "lw": 2.5})
+        self.back_button.disabled = k == 0
+        self.next_button.disabled = k == len(self.steps)
+        self.readout.value = self._readout(k)
+        self.image.value = render_png(self.fig)
+
+    def _readout(self, k: int) -> str:
+        if k == 0:
+            return (f"Forward pass done: every node holds its value. Press <b>next</b> to run "
+                    f"the {len(self.steps)} steps of the backward pass.")
+        s = self.steps[k - 1]
+        note = f": {html.escape(s.note)}" if s.note else ""
+        head = f"step {k} of {len(self.steps)}: <b>∂L/∂{html.escape(s.node)} = {s.grad:.4g}</b>"
+        done = "" if k < len(self.steps) else "<br>Backward pass done: every node has its gradient."
+        return head + note + done
