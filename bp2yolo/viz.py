@@ -155,6 +155,26 @@ def _fmt(value: float | str) -> str:
     return value if isinstance(value, str) else f"{value:.4g}"
 
 
+def _node_label(name: str, values: Mapping[str, float | str]) -> str:
+    return name if name not in values else f"{name}\n{_fmt(values[name])}"
+
+
+def _shrink(label: str, dx: float, dy: float, fontsize: float = 11.0) -> float:
+    """How far (points) an arrow along (dx, dy) must stop from the centre of a node box holding
+    `label`, so that its head is not hidden under the box: at least 22, more for wide labels.
+
+    The box size is estimated from the label (about 0.6 em per character, 1.2 em per line, plus
+    the 0.4 em padding), and layout units are taken as equally long along x and y.
+    """
+    lines = label.split("\n")
+    half_w = 0.3 * fontsize * max(len(line) for line in lines) + 0.4 * fontsize
+    half_h = 0.6 * fontsize * len(lines) + 0.4 * fontsize
+    if dx == 0 and dy == 0:
+        return 22.0
+    scale = min(half_w / abs(dx) if dx else np.inf, half_h / abs(dy) if dy else np.inf)
+    return max(22.0, scale * float(np.hypot(dx, dy)) + 3.0)
+
+
 def draw_graph(
     positions: Mapping[str, tuple[float, float]],
     edges: Sequence[tuple[str, str]],
@@ -164,13 +184,15 @@ def draw_graph(
     edge_labels: Mapping[tuple[str, str], str] | None = None,
     ax: Axes | None = None,
     title: str | None = None,
+    output: str = "L",
 ) -> Axes:
     """Draw a small computational graph with fixed node positions.
 
     Each node shows its name and, if given, its forward value (green, inside the box) and the
-    gradient of the loss with respect to it (red, under the box); a value or gradient given as a
-    str is written as it is (a formula), a number with 4 significant digits. edge_labels
-    annotate edges, for example with the local derivative.
+    gradient of the graph's output with respect to it (red, under the box, labelled
+    ∂{output}/∂{name}); a value or gradient given as a str is written as it is (a formula), a
+    number with 4 significant digits. edge_labels annotate edges, for example with the local
+    derivative.
     """
     values, grads, edge_labels = values or {}, grads or {}, edge_labels or {}
     xs = [p[0] for p in positions.values()]
@@ -182,18 +204,20 @@ def draw_graph(
         ax.annotate(
             "", (x1, y1), (x0, y0),
             arrowprops={
-                "arrowstyle": "-|>", "color": "0.35", "lw": 1.3, "shrinkA": 22, "shrinkB": 22,
+                "arrowstyle": "-|>", "color": "0.35", "lw": 1.3,
+                "shrinkA": _shrink(_node_label(src, values), x1 - x0, y1 - y0),
+                "shrinkB": _shrink(_node_label(dst, values), x1 - x0, y1 - y0),
             },
         )
         if (src, dst) in edge_labels:
             ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.12, edge_labels[src, dst], ha="center",
                     va="bottom", fontsize=8.5, color="0.25")
     for name, (x, y) in positions.items():
-        text = name if name not in values else f"{name}\n{_fmt(values[name])}"
-        ax.text(x, y, text, ha="center", va="center", fontsize=11, color=GREEN if name in values
-                else "black", bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
+        ax.text(x, y, _node_label(name, values), ha="center", va="center", fontsize=11,
+                color=GREEN if name in values else "black",
+                bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
         if name in grads:
-            ax.text(x, y - 0.42, f"∂L/∂{name} = {_fmt(grads[name])}", ha="center", va="top",
+            ax.text(x, y - 0.42, f"∂{output}/∂{name} = {_fmt(grads[name])}", ha="center", va="top",
                     fontsize=9, color=RED)
     ax.set(xlim=(min(xs) - 0.8, max(xs) + 0.8), ylim=(min(ys) - 0.9, max(ys) + 0.5))
     ax.set_axis_off()

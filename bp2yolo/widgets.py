@@ -210,6 +210,8 @@ class BackwardStepper(W.VBox):
         (node, grad, note) tuple; the gradients and notes come from the lesson. A node may come
         more than once (a value used twice collects its gradient in parts): the picture shows
         its latest gradient.
+    output: the name of the graph's output, for the labels ∂output/∂node.
+    start: how many steps have run when the widget appears.
 
     The slider (or the buttons) picks how many steps have run: the picture shows every forward
     value, the gradients of the nodes reached so far, and frames the node of the last step; the
@@ -225,6 +227,7 @@ class BackwardStepper(W.VBox):
         *,
         edge_labels: Mapping[tuple[str, str], str] | None = None,
         title: str | None = None,
+        output: str = "L",
         start: int = 0,
     ) -> None:
         self.steps = [BackwardStep(*s) for s in steps]
@@ -234,7 +237,7 @@ class BackwardStepper(W.VBox):
         if not self.steps:
             raise ValueError("steps is empty: give at least one step of the backward pass")
         self.positions, self.edges, self.values = dict(positions), list(edges), dict(values)
-        self.edge_labels, self.title = dict(edge_labels or {}), title
+        self.edge_labels, self.title, self.output = dict(edge_labels or {}), title, output
         xs = [p[0] for p in self.positions.values()]
         ys = [p[1] for p in self.positions.values()]
         size = (min(12.0, max(xs) - min(xs) + 2.0), min(8.0, max(ys) - min(ys) + 2.0))
@@ -270,7 +273,7 @@ class BackwardStepper(W.VBox):
         self.ax.clear()
         viz.draw_graph(
             self.positions, self.edges, values=self.values, grads=self.grads(),
-            edge_labels=self.edge_labels, ax=self.ax, title=self.title,
+            edge_labels=self.edge_labels, ax=self.ax, title=self.title, output=self.output,
         )
         if k:
             current = self.steps[k - 1].node
@@ -289,6 +292,7 @@ class BackwardStepper(W.VBox):
                     f"the {len(self.steps)} steps of the backward pass.")
         s = self.steps[k - 1]
         note = f": {html.escape(s.note)}" if s.note else ""
-        head = f"step {k} of {len(self.steps)}: <b>∂L/∂{html.escape(s.node)} = {s.grad:.4g}</b>"
+        name = f"∂{self.output}/∂{s.node}"
+        head = f"step {k} of {len(self.steps)}: <b>{html.escape(name)} = {s.grad:.4g}</b>"
         done = "" if k < len(self.steps) else "<br>Backward pass done: every node has its gradient."
         return head + note + done

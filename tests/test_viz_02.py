@@ -114,3 +114,33 @@ def test_steps_must_name_nodes_of_the_graph():
 def test_notes_are_escaped():
     w = widgets.BackwardStepper(POSITIONS, EDGES, VALUES, [("L", 1.0, "<b>x</b> & y")], start=1)
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in w.readout.value
+
+
+def test_gradients_are_labelled_with_the_output_name():
+    w = widgets.BackwardStepper(
+        POSITIONS, EDGES, VALUES, STEPS, output="price", start=2
+    )
+    assert grad_labels(w) == set()
+    assert {"∂price/∂L = 1", "∂price/∂c = 4"} <= {t.get_text() for t in w.ax.texts}
+    assert "∂price/∂c = 4" in w.readout.value
+
+
+def test_draw_graph_labels_gradients_with_the_output_name():
+    from bp2yolo import viz
+
+    ax = viz.draw_graph({"x": (0, 0), "f": (2, 0)}, [("x", "f")], values={"x": 1.0},
+                        grads={"x": 2.5, "f": 1.0}, output="f")
+    assert {"∂f/∂x = 2.5", "∂f/∂f = 1"} <= {t.get_text() for t in ax.texts}
+    ax = viz.draw_graph({"x": (0, 0)}, [], grads={"x": 2.5})
+    assert "∂L/∂x = 2.5" in {t.get_text() for t in ax.texts}
+
+
+def test_draw_graph_arrows_stop_at_the_edge_of_wide_boxes():
+    from bp2yolo import viz
+
+    ax = viz.draw_graph({"x": (0, 0), "apple_price": (3, 0), "y": (3, 2)},
+                        [("x", "apple_price"), ("apple_price", "y")], values={"apple_price": 200})
+    into_wide, out_of_wide = (t.arrow_patch for t in ax.texts if hasattr(t, "arrow_patch"))
+    assert into_wide.shrinkA == 22.0  # a short label: the default
+    assert into_wide.shrinkB > 40.0  # half the width of "apple_price", in points
+    assert out_of_wide.shrinkA == 22.0  # straight up: the box is wide but not tall

@@ -1,0 +1,119 @@
+"""Lesson 02 (computational graphs): the worked numbers of COURSE.md, computed by its code."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from lessons import first_missing, numbers_in_prose, printed
+from notebooks import ROOT, execute
+
+GRAPHS = ROOT / "course" / "02_computational_graphs.ipynb"
+
+
+def _sigmoid_neuron() -> dict[str, float]:
+    """f = sigma(w0 x0 + w1 x1 + w2) at w = (2, -3, -3), x = (-1, -2) and its gradients,
+    worked out here independently of the lesson."""
+    w0, w1, w2, x0, x1 = 2.0, -3.0, -3.0, -1.0, -2.0
+    f = 1.0 / (1.0 + math.exp(-(w0 * x0 + w1 * x1 + w2)))
+    s = f * (1.0 - f)
+    return {"f": f, "df/dx0": w0 * s, "df/dx1": w1 * s, "df/dw0": x0 * s, "df/dw1": x1 * s,
+            "df/dw2": s}
+
+
+# In the order the lesson prints them.
+EXACT = [
+    # 2 apples at 100 with tax 1.1; the backward pass 1 -> 1.1 -> 2.2
+    ("price", 220.0),
+    ("dprice/dprice", 1.0),
+    ("dprice/dapple_price", 1.1),
+    ("dprice/dapple", 2.2),
+    ("dprice/dapple_num", 110.0),
+    ("dprice/dtax", 200.0),
+    # and 3 oranges at 150
+    ("price", 715.0),
+    ("dprice/dapple", 2.2),
+    ("dprice/dapple_num", 110.0),
+    ("dprice/dorange", 3.3),
+    ("dprice/dorange_num", 165.0),
+    ("dprice/dtax", 650.0),
+    # the multiply gate: 10 x 5 with upstream 1.3
+    ("x*y", 50.0),
+    ("dL/dx", 6.5),
+    ("dL/dy", 13.0),
+    # f = (x + y) z at (-2, 5, -4)
+    ("f", -12.0),
+    ("df/dx", -4.0),
+    ("df/dy", -4.0),
+    ("df/dz", 3.0),
+]
+# The sigmoid neuron: COURSE.md's rounded values, and the exact ones.
+NEURON_ROUNDED = [
+    ("f", 0.73),
+    ("df/dx0", 0.39),
+    ("df/dx1", -0.59),
+    ("df/dw0", -0.2),
+    ("df/dw1", -0.39),
+    ("df/dw2", 0.2),
+]
+NEURON_EXACT = list(_sigmoid_neuron().items())
+RESULTS_NOT_INPUTS = [
+    "220", "2.2", "110", "200", "715", "3.3", "165", "650", "6.5", "13", "-12", "12",
+    "0.73", "0.731", "0.39", "0.393", "-0.39", "0.59", "-0.59", "0.2", "-0.2", "0.197", "0.1966",
+]
+AUTOGRAD_CHECKS = [
+    "add", "multiply", "max", "x * x", "(x + y) z", "sigmoid neuron", "random graph, 40 nodes",
+    "sigma' and sigma''",
+]
+
+
+def test_worked_results_are_not_typed_into_the_prose():
+    """The worked examples' results appear in outputs only, never in a Markdown cell."""
+    assert not numbers_in_prose(GRAPHS, RESULTS_NOT_INPUTS)
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    run = execute(GRAPHS)
+    assert run.error is None, run.error
+    return run.text()
+
+
+@pytest.mark.slow
+def test_lesson_prints_the_worked_examples(text):
+    found = printed(text)
+    missing = first_missing(found, EXACT, tol=1e-9)
+    assert missing is None, f"02_computational_graphs.ipynb does not print {missing}"
+    neuron = found[found.index(("df/dz", 3.0)) + 1 :]
+    for wanted, tol in [(NEURON_EXACT, 1e-9), (NEURON_ROUNDED, 0.005)]:
+        missing = first_missing(neuron, wanted, tol=tol)
+        assert missing is None, f"the sigmoid neuron: no {missing[0]} = {missing[1]} (tol {tol})"
+
+
+@pytest.mark.slow
+def test_lesson_checks_its_gradients_against_autograd(text):
+    rows = dict(re.findall(r"^autograd check \((.+)\): relative error (\S+)$", text, re.M))
+    assert sorted(rows) == sorted(AUTOGRAD_CHECKS), rows
+    for name, err in rows.items():
+        assert float(err) <= 1e-12, f"{name}: relative error {err}"
+    agree = re.findall(r"relative error (\S+)$", text, re.M)
+    assert len(agree) >= len(AUTOGRAD_CHECKS) + 3  # + sigmoid gate, modular code, the engine
+    assert all(float(err) <= 1e-12 for err in agree), agree
+
+
+@pytest.mark.slow
+def test_lesson_shows_the_engine_details_and_the_broken_function(text):
+    assert re.search(r"^ +Value: b = a \+ a, db/da = 2$", text, re.M)
+    assert re.search(r"^ForgetfulValue: b = a \+ a, db/da = 1$", text, re.M)
+    # the diamond u = x^2, v = u + 1, f = u v at x = 3: df/dx = (2u + 1) 2x = 114
+    grads = dict(re.findall(r"^ *(.+?): df/dx = (\S+)$", text, re.M))
+    assert grads == {"topological order": "114", "every path": "174", "depth first": "60",
+                     "torch.autograd": "114"}, grads
+    assert "methods defined in the class itself: ['forward']" in text
+    assert "signature of its forward: (ctx, grad_output)" in text
+    assert "TypeError: CopiedMul.forward() takes 2 positional arguments but 3 were given" in text
+    assert "NotImplementedError: You must implement either the backward or vjp method" in text
+    assert "gradcheck(Mul): True" in text
+    assert "gradcheck(NoSwapMul) fails: Jacobian mismatch" in text
+    assert "d/dy of dm/dx = 1" in text
