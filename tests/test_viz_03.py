@@ -1,4 +1,4 @@
-"""viz.draw_network and viz.network_positions, used by lesson 03 (fast)."""
+"""viz.draw_network, viz.network_positions and widgets.CurvesWidget, used by lesson 03 (fast)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import ipywidgets  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
 
-from bp2yolo import viz  # noqa: E402
+from bp2yolo import viz, widgets  # noqa: E402
+
+PNG = b"\x89PNG\r\n\x1a\n"
 
 LAYERS = [["i1", "i2"], ["h1", "h2", "h3"], ["o1"]]
 
@@ -68,3 +72,42 @@ def test_edge_labels_of_crossing_edges_do_not_overlap():
 def test_draw_network_wants_one_note_per_layer():
     with pytest.raises(ValueError, match="notes has 2 entries but there are 3 layers"):
         viz.draw_network(LAYERS, notes=["a", "b"])
+
+
+# ---------------------------------------------------------------------------------------------
+# widgets.CurvesWidget
+
+
+def _curves(a, n):
+    """Two curves computed from the slider values, as a lesson would."""
+    return {"line": a * np.arange(n), "flat": np.full(n, 0.5)}
+
+
+def test_curves_widget_draws_what_compute_returns():
+    w = widgets.CurvesWidget(_curves, {"a": (0.5, 0.0, 2.0), "n": (5, 2, 50)}, xlabel="step",
+                             ylabel="y", title="toy", readout=lambda c: f"last {c['line'][-1]:g}")
+    assert bytes(w.image.value).startswith(PNG)
+    assert isinstance(w.sliders["a"], ipywidgets.FloatSlider)
+    assert isinstance(w.sliders["n"], ipywidgets.IntSlider)
+    np.testing.assert_allclose(w.lines["line"].get_ydata(), 0.5 * np.arange(5))
+    np.testing.assert_allclose(w.lines["flat"].get_xdata(), np.arange(5))
+    assert w.readout.value == "last 2"
+    assert [t.get_text() for t in w.ax.get_legend().get_texts()] == ["line", "flat"]
+
+
+def test_curves_widget_recomputes_when_a_slider_moves():
+    calls = []
+
+    def compute(a, n):
+        calls.append((a, n))
+        return _curves(a, n)
+
+    w = widgets.CurvesWidget(compute, {"a": (0.5, 0.0, 2.0), "n": (5, 2, 50)}, ylim=(-1.0, 1.0))
+    before = bytes(w.image.value)
+    w.sliders["n"].value = 8
+    w.sliders["a"].value = 1.0
+    assert calls == [(0.5, 5), (0.5, 8), (1.0, 8)]
+    np.testing.assert_allclose(w.lines["line"].get_ydata(), np.arange(8.0))
+    assert w.ax.get_ylim() == (-1.0, 1.0)  # fixed, although the line goes up to 7
+    assert w.ax.get_xlim()[1] >= 7
+    assert len(w.lines) == 2 and bytes(w.image.value) != before
