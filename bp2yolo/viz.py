@@ -224,3 +224,102 @@ def draw_graph(
     if title:
         ax.set_title(title)
     return ax
+
+
+
+def network_positions(
+    layers: Sequence[Sequence[str]], *, dx: float = 4.0, dy: float = 2.2
+) -> dict[str, tuple[float, float]]:
+    """Positions of the neurons of a layered network: layer l at x = l * dx, its neurons dy
+    apart from top to bottom, every layer centred on y = 0."""
+    positions = {}
+    for k, names in enumerate(layers):
+        top = (len(names) - 1) * dy / 2
+        for j, name in enumerate(names):
+            positions[name] = (k * dx, top - j * dy)
+    return positions
+
+
+_NEURON_RADIUS = 0.45
+
+
+def draw_network(
+    layers: Sequence[Sequence[str]],
+    *,
+    values: Mapping[str, float | str] | None = None,
+    grads: Mapping[str, float | str] | None = None,
+    edge_labels: Mapping[tuple[str, str], str] | None = None,
+    edge_grads: Mapping[tuple[str, str], float | str] | None = None,
+    notes: Sequence[str] | None = None,
+    grad_name: str = "δ",
+    label_at: float = 0.3,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw a small fully connected feed-forward network, layers from left to right.
+
+    layers: the neuron names of each layer, input layer first, top to bottom; every neuron of a
+        layer is joined to every neuron of the next (positions from network_positions).
+    values: neuron -> its forward value (green, inside the circle).
+    grads: neuron -> a gradient (red, under the circle), written f"{grad_name} = {value}",
+        e.g. the neuron's delta dE/dnet.
+    edge_labels: (src, dst) -> text on that edge (the weight's name and value), placed a
+        fraction label_at of the way along the edge's visible part, from src, so that crossing
+        edges keep their labels apart; edge_grads: (src, dst) -> the gradient of the loss with
+        respect to that weight (red, just under the edge's label).
+    notes: one line under each layer (its bias, say); '' for none.
+    A value or gradient given as a str is written as it is, a number with 4 significant digits.
+    """
+    from matplotlib.patches import Circle
+
+    if notes is not None and len(notes) != len(layers):
+        raise ValueError(f"notes has {len(notes)} entries but there are {len(layers)} layers")
+    values, grads = values or {}, grads or {}
+    edge_labels, edge_grads = edge_labels or {}, edge_grads or {}
+    positions = network_positions(layers)
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    width, height = max(xs) - min(xs) + 1.8, max(ys) - min(ys) + 2.9
+    if ax is None:  # about an inch per unit of layout, no larger than 12 x 8 inches
+        scale = min(1.0, 12.0 / width, 8.0 / height)
+        ax = new_axes((width * scale, height * scale))
+    r = _NEURON_RADIUS
+    for left, right in zip(layers[:-1], layers[1:], strict=True):
+        for src in left:
+            for dst in right:
+                (x0, y0), (x1, y1) = positions[src], positions[dst]
+                length = float(np.hypot(x1 - x0, y1 - y0))
+                ux, uy = (x1 - x0) / length, (y1 - y0) / length
+                ax.annotate(
+                    "", (x1 - r * ux, y1 - r * uy), (x0 + r * ux, y0 + r * uy),
+                    arrowprops={"arrowstyle": "-|>", "color": "0.6", "lw": 1.1,
+                                "shrinkA": 0, "shrinkB": 1},
+                )
+                along = r + label_at * (length - 2 * r)
+                at = (x0 + along * ux, y0 + along * uy)
+                if (src, dst) in edge_labels:
+                    ax.annotate(edge_labels[src, dst], at, xytext=(0, 1), ha="center",
+                                va="bottom", textcoords="offset points", fontsize=8.5,
+                                color="0.15", bbox=_LABEL_BOX, zorder=4)
+                if (src, dst) in edge_grads:
+                    ax.annotate(_fmt(edge_grads[src, dst]), at, xytext=(0, -1), ha="center",
+                                va="top", textcoords="offset points", fontsize=8.5, color=RED,
+                                bbox=_LABEL_BOX, zorder=4)
+    for name, (x, y) in positions.items():
+        ax.add_patch(Circle((x, y), r, fc="white", ec="0.3", lw=1.2, zorder=5))
+        text = name if name not in values else f"{name}\n{_fmt(values[name])}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=9.5, zorder=6,
+                color=GREEN if name in values else "black")
+        if name in grads:
+            ax.text(x, y - r - 0.1, f"{grad_name} = {_fmt(grads[name])}", ha="center",
+                    va="top", fontsize=9, color=RED, bbox=_LABEL_BOX, zorder=6)
+    for note, names in zip(notes or [""] * len(layers), layers, strict=True):
+        if note:
+            ax.text(positions[names[0]][0], min(ys) - 1.15, note, ha="center", va="top",
+                    fontsize=9, color="0.25")
+    ax.set(xlim=(min(xs) - 0.9, max(xs) + 0.9), ylim=(min(ys) - 1.9, max(ys) + 1.0))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return ax

@@ -296,3 +296,78 @@ class BackwardStepper(W.VBox):
         head = f"step {k} of {len(self.steps)}: <b>{html.escape(name)} = {s.grad:.4g}</b>"
         done = "" if k < len(self.steps) else "<br>Backward pass done: every node has its gradient."
         return head + note + done
+
+
+CurvesFn = Callable[..., Mapping[str, Sequence[float]]]
+
+
+class CurvesWidget(W.VBox):
+    """Sliders over a plot of curves that a callable computes from the slider values.
+
+    compute(**values) -> {label: ys}: called with one keyword argument per slider (its name) each
+    time a slider is released; each curve ys is drawn against 0, 1, 2, ... (a quantity over the
+    steps of training, say). The labels must be the same on every call.
+    sliders: name -> (initial value, min, max): an IntSlider if all three are ints, else a
+    FloatSlider.
+    readout(curves) -> str (HTML), optional: text shown under the sliders.
+    ylim: fixed y limits; without it the y axis follows the curves.
+    The widget only draws what compute returns: the lesson computes the curves.
+    """
+
+    def __init__(
+        self,
+        compute: CurvesFn,
+        sliders: Mapping[str, tuple[float, float, float]],
+        *,
+        xlabel: str = "step",
+        ylabel: str = "",
+        title: str | None = None,
+        ylim: tuple[float, float] | None = None,
+        readout: Callable[[Mapping[str, Sequence[float]]], str] | None = None,
+    ) -> None:
+        self.compute, self.readout_fn, self.ylim = compute, readout, ylim
+        self.sliders: dict[str, W.ValueWidget] = {}
+        for name, (value, lo, hi) in sliders.items():
+            if all(isinstance(v, int) for v in (value, lo, hi)):
+                slider = W.IntSlider(value=value, min=lo, max=hi, description=name,
+                                     continuous_update=False, layout=W.Layout(width="320px"))
+            else:
+                slider = _slider(name, value, lo, hi)
+            slider.observe(self._on_change, names="value")
+            self.sliders[name] = slider
+        self.image = W.Image(format="png")
+        self.readout = W.HTML()
+        self.fig = Figure(figsize=(6.0, 3.6), layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_subplot()
+        self.ax.set(xlabel=xlabel, ylabel=ylabel)
+        if title:
+            self.ax.set_title(title)
+        self.ax.grid(alpha=0.3)
+        self.lines: dict[str, object] = {}
+        controls = W.VBox([*self.sliders.values(), self.readout])
+        super().__init__([W.HBox([self.image, controls])])
+        self.update()
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def values(self) -> dict[str, float]:
+        """The sliders' current values, by name."""
+        return {name: s.value for name, s in self.sliders.items()}
+
+    def update(self) -> None:
+        """Recompute the curves for the slider values and redraw them."""
+        curves = self.compute(**self.values())
+        for label, ys in curves.items():
+            ys = np.asarray(ys, dtype=float)
+            if label not in self.lines:
+                (self.lines[label],) = self.ax.plot([], [], lw=1.8, label=label)
+                self.ax.legend(fontsize=9)
+            self.lines[label].set_data(np.arange(len(ys)), ys)
+        self.ax.relim()
+        self.ax.autoscale_view()
+        if self.ylim is not None:
+            self.ax.set_ylim(*self.ylim)
+        self.readout.value = self.readout_fn(curves) if self.readout_fn else ""
+        self.image.value = render_png(self.fig)
