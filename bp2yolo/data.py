@@ -63,9 +63,10 @@ def synthetic_shapes(
 ) -> Shapes:
     """n grayscale images, each with 1 to max_objects non-overlapping shapes.
 
-    Each shape is a filled rectangle, ellipse or triangle (class 0, 1, 2) whose bounding box has
-    sides of min_side to max_side pixels (independently for width and height), lies inside the
-    image and does not overlap another shape's box. Shapes have random brightness (0.5 to 1) on
+    Each shape is a filled rectangle, ellipse or triangle (class 0, 1, 2) drawn in a box with
+    sides of min_side to max_side pixels (independently for width and height), inside the image
+    and not overlapping another shape's box. Its box in `boxes` is the tight bounding box of the
+    pixels drawn (so at most that size). Shapes have random brightness (0.5 to 1) on
     a dark, noisy background (Gaussian noise of standard deviation `noise`).
     grid: if given, no two box centres fall in the same cell of a grid x grid partition of the
     image (so a detector with one object per cell can represent every box).
@@ -91,16 +92,19 @@ def synthetic_shapes(
             if any(x0 < a + c and a < x0 + w and y0 < b + d and b < y0 + h
                    for a, b, c, d in placed):
                 continue
-            cx, cy = (x0 + w / 2) / size, (y0 + h / 2) / size
+            kind = int(rng.integers(len(SHAPE_CLASSES)))
+            mask = _mask(kind, x0, y0, w, h, size)
+            rows, cols = np.nonzero(mask)  # the tight box of the pixels drawn
+            bx0, bx1, by0, by1 = cols.min(), cols.max() + 1, rows.min(), rows.max() + 1
+            cx, cy = (bx0 + bx1) / 2 / size, (by0 + by1) / 2 / size
             if grid is not None:
                 cell = (min(int(cy * grid), grid - 1), min(int(cx * grid), grid - 1))
                 if cell in cells:
                     continue
                 cells.add(cell)
-            kind = int(rng.integers(len(SHAPE_CLASSES)))
-            image[_mask(kind, x0, y0, w, h, size)] = rng.uniform(0.5, 1.0)
+            image[mask] = rng.uniform(0.5, 1.0)
             placed.append((x0, y0, w, h))
-            boxes.append((cx, cy, w / size, h / size))
+            boxes.append((cx, cy, (bx1 - bx0) / size, (by1 - by0) / size))
             labels.append(kind)
         images[k, 0] = np.clip(image, 0.0, 1.0)
         all_boxes.append(np.array(boxes, dtype=np.float64).reshape(-1, 4))
