@@ -25,6 +25,7 @@ RESULTS_NOT_INPUTS = ["0.28", "0.04", "0.11", "0.13", ".28", ".04", ".11", ".13"
 # printed relative errors that must be round-off
 ROUND_OFF = [
     "hand_vs_autograd",
+    "hand_vs_autograd_moved",
     "vectorized_vs_loop_value",
     "vectorized_vs_loop_grad",
     "bce_obj_grad_vs_sigma_minus_t",
@@ -57,7 +58,7 @@ def test_lesson_checks_gradients_against_autograd_and_the_loop():
         assert name in found, f"the lesson does not print {name} = ..."
         assert found[name] <= 1e-12, f"{name} = {found[name]}"
     rows = re.findall(r"by hand ([-+.\d]+), autograd ([-+.\d]+)", text)
-    assert len(rows) == 10 and all(a == b for a, b in rows), rows
+    assert len(rows) >= 15 and all(a == b for a, b in rows), rows  # 10 + 5 moved entries
     assert "gradcheck, assignment held fixed: passed" in text
     assert "gradcheck, assignment recomputed inside: FAILED" in text
 
