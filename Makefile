@@ -46,7 +46,7 @@ test: setup
 	python -m pytest
 
 lint: setup
-	ruff check bp2yolo tests grading
+	ruff check bp2yolo tests grading bench
 
 release: setup
 	python grading/course.py release

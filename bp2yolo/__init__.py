@@ -3,6 +3,7 @@
 Modules:
     checks   rel_error, numerical gradients, grad_check, assert_close (hints that name the mistake)
     device   pick the device, time code (synchronising on CUDA)
+    data     generated data sets (chapter 07's synthetic shapes: images and box lists)
     viz      plots used by the lessons
     widgets  interactive widgets used by the lessons
 

@@ -323,3 +323,76 @@ def draw_network(
     if title:
         ax.set_title(title)
     return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 07: boxes on images
+
+
+def draw_boxes(
+    ax: Axes,
+    boxes: Sequence[Sequence[float]] | np.ndarray,
+    *,
+    texts: Sequence[str | None] | None = None,
+    color: str = RED,
+    linestyle: str = "-",
+    lw: float = 2.0,
+    fill: bool = False,
+) -> list:
+    """Draw boxes given as rows (cx, cy, w, h) in image fractions on an Axes whose image spans
+    [0, 1] x [0, 1] with y pointing down (as show_boxes sets it up).
+
+    texts: one label per box (None or "" for none), written at the box's top-left corner.
+    Returns the Rectangle patches, in order.
+    """
+    from matplotlib.patches import Rectangle
+
+    patches = []
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    texts = list(texts) if texts is not None else [None] * len(boxes)
+    if len(texts) != len(boxes):
+        raise ValueError(f"{len(boxes)} boxes but {len(texts)} texts")
+    for (cx, cy, w, h), text in zip(boxes, texts, strict=True):
+        rect = Rectangle(
+            (cx - w / 2, cy - h / 2), w, h, fill=fill, ec=color, fc=color if fill else "none",
+            alpha=0.35 if fill else 1.0, lw=lw, ls=linestyle,
+        )
+        ax.add_patch(rect)
+        patches.append(rect)
+        if text:
+            ax.text(cx - w / 2, cy - h / 2, text, color="white", fontsize=7, va="bottom",
+                    ha="left", bbox={"boxstyle": "square,pad=0.1", "fc": color, "ec": "none"})
+    return patches
+
+
+def show_boxes(
+    image: np.ndarray | None = None,
+    *,
+    grid: int | None = None,
+    truth: Sequence[Sequence[float]] | np.ndarray = (),
+    predicted: Sequence[Sequence[float]] | np.ndarray = (),
+    truth_texts: Sequence[str | None] | None = None,
+    predicted_texts: Sequence[str | None] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """An image (2-D grayscale array, values in [0, 1]; None for a blank one) with an S x S grid,
+    ground-truth boxes (green, dashed) and predicted boxes (red), each given as rows
+    (cx, cy, w, h) in image fractions. The image spans [0, 1] in x and y, y pointing down.
+    """
+    ax = ax if ax is not None else new_axes((4.0, 4.0))
+    if image is not None:
+        ax.imshow(np.asarray(image), cmap="gray", vmin=0.0, vmax=1.0, extent=(0, 1, 1, 0),
+                  interpolation="nearest")
+    if grid:
+        for k in range(1, grid):
+            ax.axhline(k / grid, color="0.6", lw=0.7)
+            ax.axvline(k / grid, color="0.6", lw=0.7)
+    draw_boxes(ax, truth, texts=truth_texts, color=GREEN, linestyle="--")
+    draw_boxes(ax, predicted, texts=predicted_texts, color=RED)
+    ax.set(xlim=(0, 1), ylim=(1, 0), aspect="equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax

@@ -371,3 +371,62 @@ class CurvesWidget(W.VBox):
             self.ax.set_ylim(*self.ylim)
         self.readout.value = self.readout_fn(curves) if self.readout_fn else ""
         self.image.value = render_png(self.fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 07: intersection over union
+
+Box = tuple[float, float, float, float]  # (cx, cy, w, h)
+IoUFn = Callable[[Box, Box], float]
+
+
+class IoUWidget(W.VBox):
+    """Two boxes and their IoU: sliders move and resize box B (red) against box A (green).
+
+    Boxes are (cx, cy, w, h) in a unit square, y pointing down as in an image. iou_fn(a, b)
+    -> float comes from the lesson; the widget only calls it. The overlap is shaded by drawing
+    box A filled and clipped to box B.
+    """
+
+    def __init__(self, iou_fn: IoUFn, box_a: Box = (0.45, 0.45, 0.4, 0.3),
+                 box_b: Box = (0.6, 0.55, 0.3, 0.4)) -> None:
+        self.iou_fn, self.box_a = iou_fn, tuple(float(v) for v in box_a)
+        names = ("centre x", "centre y", "width", "height")
+        self.sliders = [_slider(n, float(v), 0.0, 1.0) for n, v in zip(names, box_b, strict=True)]
+        for s in self.sliders:
+            s.style = {"description_width": "initial"}
+        self.fig = Figure(figsize=(3.6, 3.6), layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_subplot()
+        viz.show_boxes(ax=self.ax)
+        self.patch_a = viz.draw_boxes(self.ax, [self.box_a], color=viz.GREEN, texts=["A"])[0]
+        self.patch_b = viz.draw_boxes(self.ax, [box_b], color=viz.RED)[0]
+        # the overlap: box A filled, clipped to box B (drawn, not computed)
+        self.overlap = viz.draw_boxes(self.ax, [self.box_a], color="orange", fill=True, lw=0)[0]
+        self.overlap.set_clip_path(self.patch_b)
+        self.image = W.Image(format="png")
+        self.readout = W.HTML()
+        super().__init__([W.HBox([self.image, W.VBox([*self.sliders, self.readout])])])
+        for s in self.sliders:
+            s.observe(self._on_change, names="value")
+        self.update()
+
+    @property
+    def box_b(self) -> Box:
+        cx, cy, w, h = (s.value for s in self.sliders)
+        return (cx, cy, w, h)
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Move box B, recompute the IoU with iou_fn and redraw."""
+        a, b = self.box_a, self.box_b
+        self.patch_b.set_bounds(b[0] - b[2] / 2, b[1] - b[3] / 2, b[2], b[3])
+        self.overlap.set_clip_path(self.patch_b)  # B's new outline
+        iou = float(self.iou_fn(a, b))
+        self.readout.value = (
+            f"A = ({', '.join(f'{v:.2f}' for v in a)})<br>"
+            f"B = ({', '.join(f'{v:.2f}' for v in b)})<br><b>IoU(A, B) = {iou:.3f}</b>"
+        )
+        self.image.value = render_png(self.fig)

@@ -1,4 +1,4 @@
-"""The helper package, the tests and the grading tools are ruff clean."""
+"""The helper package, the tests, the grading tools and the benchmarks are ruff clean."""
 
 import subprocess
 import sys
@@ -8,6 +8,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_clean():
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "bp2yolo", "tests", "grading"],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
+    command = [sys.executable, "-m", "ruff", "check", "bp2yolo", "tests", "grading", "bench"]
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
