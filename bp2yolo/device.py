@@ -52,7 +52,8 @@ def describe(device: torch.device | str) -> str:
         index = torch.cuda.current_device() if device.index is None else device.index
         return f"GPU: {torch.cuda.get_device_name(index)} (cuda:{index})"
     if device.type == "cpu":
-        return f"CPU: {cpu_model()} ({torch.get_num_threads()} threads)"
+        threads = torch.get_num_threads()
+        return f"CPU: {cpu_model()} ({threads} thread{'' if threads == 1 else 's'})"
     return str(device)
 
 

@@ -31,9 +31,11 @@ def test_cpu_model_falls_back_to_platform(tmp_path, monkeypatch):
     assert cpu_model(no_model) == "arm64"
 
 
-def test_describe_cpu():
+@pytest.mark.parametrize("threads, text", [(1, "(1 thread)"), (8, "(8 threads)")])
+def test_describe_cpu(monkeypatch, threads, text):
+    monkeypatch.setattr(torch, "get_num_threads", lambda: threads)
     line = describe("cpu")
-    assert line.startswith("CPU: ") and f"({torch.get_num_threads()} threads)" in line
+    assert line.startswith("CPU: ") and line.endswith(text)
 
 
 def test_describe_cuda_without_a_gpu(monkeypatch):
