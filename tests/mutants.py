@@ -1,4 +1,5 @@
-"""Mutant testing, shared by every chapter's tests/test_mutants_NN.py.
+"""Mutant testing. tests/mutants_NN.py lists chapter NN's mutants; tests/test_mutants.py runs
+the checks below on every chapter.
 
 A mutant replaces one solution cell of an assignment's source notebook with a wrong
 implementation of a classic mistake. The checks below prove that the assignment's visible tests
@@ -9,6 +10,7 @@ hidden tests catch it.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import harness
@@ -27,6 +29,25 @@ class Mutant(NamedTuple):
 
 def ident(mutant: Mutant) -> str:
     return f"{mutant.cell}-{mutant.name}"
+
+
+@functools.cache
+def _sources(nb_path: str) -> dict[str, str]:
+    return {harness.grade_id(c): c.source for c in harness.load(nb_path).cells}
+
+
+def edit(nb_path: str, cell: str, *changes: tuple[str, str], every: bool = False) -> str:
+    """The source of cell `cell` with each (old, new) replaced, in order. Each old must occur
+    exactly once (every=True: at least once, and every occurrence is replaced), so that a change
+    to the notebook cannot silently turn a mutant into the solution, or change more than meant."""
+    source = _sources(nb_path)[cell]
+    for old, new in changes:
+        count = source.count(old)
+        assert count >= 1 if every else count == 1, (
+            f"{old!r} occurs {count} times in cell {cell} of {nb_path}"
+        )
+        source = source.replace(old, new)
+    return source
 
 
 def solution_cells(nb_path: str) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from harness import grade_id, is_test_cell, nbgrader_meta, secret_lines
-from test_mutants_01 import MUTANTS as MUTANTS_01
+from mutants_01 import MUTANTS as MUTANTS_01
 from test_release import SOURCES, sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Non-unique cell id")]
