@@ -47,7 +47,8 @@ def execute(path: Path) -> Executed:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
         proc = subprocess.run(
-            [sys.executable, str(ROOT / "tests" / "run_notebook.py"), str(path), str(out)],
+            [sys.executable, str(ROOT / "tests" / "run_notebook.py"), str(path), str(out),
+             *(["--probe-widgets"] if path in LESSONS else [])],
             capture_output=True,
             text=True,
             cwd=path.parent,
