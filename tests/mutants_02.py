@@ -185,6 +185,10 @@ VALUE = [
     Mutant("relu_wrong_side", "value",
            _mutate("value", ("(self.data > 0)", "(self.data < 0)")),
            "test_value_operations", "relu's gradient is on the wrong side"),
+    # the gradient passed at a = 0 too: PyTorch's convention is relu'(0) = 0
+    Mutant("relu_grad_at_zero", "value",
+           _mutate("value", ("(self.data > 0)", "(self.data >= 0)")),
+           "test_value_operations", "relu's gradient is 0 by convention (PyTorch's)"),
     Mutant("sub_adds", "value", _mutate("value", ("return self + (-other)", "return self + other")),
            "test_value_operations", "a - b came out as a + b"),
     Mutant("rsub_flipped", "value",
