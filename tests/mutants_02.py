@@ -230,6 +230,16 @@ CUSTOM_FUNCTION = [
     Mutant("not_divided_by_out", "custom_function",
            _mutate("custom_function", (HYPOT_GRADS, "return grad_out * x, grad_out * y")),
            "test_custom_function", "divide by out"),
+    # the chain rule through the square root, half done: 1/(2 sqrt(u)) kept, du/dx = 2x forgotten
+    Mutant("sqrt_chain_halved", "custom_function",
+           _mutate("custom_function",
+                   (HYPOT_GRADS, "return grad_out * x / (2 * out), grad_out * y / (2 * out)")),
+           "test_custom_function", "so the 2s cancel: the local derivatives are x / out"),
+    # ...or the other half: du/dx = 2x kept, the 1/2 of d sqrt(u)/du forgotten
+    Mutant("sqrt_chain_doubled", "custom_function",
+           _mutate("custom_function",
+                   (HYPOT_GRADS, "return grad_out * 2 * x / out, grad_out * 2 * y / out")),
+           "test_custom_function", "the 1/2 of the square root's derivative is missing"),
     # the widely copied bug: the second method is also called forward, and replaces the first
     Mutant("forward_defined_twice", "custom_function",
            _mutate("custom_function", ("def backward(ctx, grad_out):",
