@@ -182,6 +182,10 @@ VALUE = [
     Mutant("tanh_of_input", "value",
            _mutate("value", ("(1.0 - out.data**2)", "(1.0 - self.data**2)")),
            "test_value_operations", "of the output tanh(a), not of the input"),
+    # tanh' written of the output, but with tanh applied to it once more
+    Mutant("tanh_applied_twice", "value",
+           _mutate("value", ("(1.0 - out.data**2)", "(1.0 - math.tanh(out.data) ** 2)")),
+           "test_value_operations", "you applied tanh again"),
     Mutant("relu_wrong_side", "value",
            _mutate("value", ("(self.data > 0)", "(self.data < 0)")),
            "test_value_operations", "relu's gradient is on the wrong side"),
