@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import nbformat
 import pytest
 from lessons import first_missing, numbers_in_prose, printed
 from notebooks import ROOT, execute
@@ -117,3 +118,13 @@ def test_lesson_shows_the_engine_details_and_the_broken_function(text):
     assert "gradcheck(Mul): True" in text
     assert "gradcheck(NoSwapMul) fails: Jacobian mismatch" in text
     assert "d/dy of dm/dx = 1" in text
+
+
+def test_max_gate_sends_a_tie_to_x_as_the_assignment_does():
+    """The lesson's max gate routes a tie to x (x >= y), the assignment's convention, and says
+    that PyTorch splits a tie instead."""
+    nb = nbformat.read(str(GRAPHS), as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    prose = " ".join(" ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+    assert re.search(r"^win_x = x >= y\b", code, re.M)
+    assert "`torch.maximum` splits a tie" in prose
