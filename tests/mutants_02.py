@@ -182,9 +182,17 @@ VALUE = [
     Mutant("tanh_of_input", "value",
            _mutate("value", ("(1.0 - out.data**2)", "(1.0 - self.data**2)")),
            "test_value_operations", "of the output tanh(a), not of the input"),
+    # tanh' written of the output, but with tanh applied to it once more
+    Mutant("tanh_applied_twice", "value",
+           _mutate("value", ("(1.0 - out.data**2)", "(1.0 - math.tanh(out.data) ** 2)")),
+           "test_value_operations", "you applied tanh again"),
     Mutant("relu_wrong_side", "value",
            _mutate("value", ("(self.data > 0)", "(self.data < 0)")),
            "test_value_operations", "relu's gradient is on the wrong side"),
+    # the gradient passed at a = 0 too: PyTorch's convention is relu'(0) = 0
+    Mutant("relu_grad_at_zero", "value",
+           _mutate("value", ("(self.data > 0)", "(self.data >= 0)")),
+           "test_value_operations", "relu's gradient is 0 by convention (PyTorch's)"),
     Mutant("sub_adds", "value", _mutate("value", ("return self + (-other)", "return self + other")),
            "test_value_operations", "a - b came out as a + b"),
     Mutant("rsub_flipped", "value",
@@ -226,6 +234,16 @@ CUSTOM_FUNCTION = [
     Mutant("not_divided_by_out", "custom_function",
            _mutate("custom_function", (HYPOT_GRADS, "return grad_out * x, grad_out * y")),
            "test_custom_function", "divide by out"),
+    # the chain rule through the square root, half done: 1/(2 sqrt(u)) kept, du/dx = 2x forgotten
+    Mutant("sqrt_chain_halved", "custom_function",
+           _mutate("custom_function",
+                   (HYPOT_GRADS, "return grad_out * x / (2 * out), grad_out * y / (2 * out)")),
+           "test_custom_function", "so the 2s cancel: the local derivatives are x / out"),
+    # ...or the other half: du/dx = 2x kept, the 1/2 of d sqrt(u)/du forgotten
+    Mutant("sqrt_chain_doubled", "custom_function",
+           _mutate("custom_function",
+                   (HYPOT_GRADS, "return grad_out * 2 * x / out, grad_out * 2 * y / out")),
+           "test_custom_function", "the 1/2 of the square root's derivative is missing"),
     # the widely copied bug: the second method is also called forward, and replaces the first
     Mutant("forward_defined_twice", "custom_function",
            _mutate("custom_function", ("def backward(ctx, grad_out):",

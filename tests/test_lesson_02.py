@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import nbformat
 import pytest
 from lessons import first_missing, numbers_in_prose, printed
 from notebooks import ROOT, execute
@@ -117,3 +118,111 @@ def test_lesson_shows_the_engine_details_and_the_broken_function(text):
     assert "gradcheck(Mul): True" in text
     assert "gradcheck(NoSwapMul) fails: Jacobian mismatch" in text
     assert "d/dy of dm/dx = 1" in text
+
+
+def test_max_gate_sends_a_tie_to_x_as_the_assignment_does():
+    """The lesson's max gate routes a tie to x (x >= y), the assignment's convention, and says
+    that PyTorch splits a tie instead."""
+    nb = nbformat.read(str(GRAPHS), as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    prose = " ".join(" ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+    assert re.search(r"^win_x = x >= y\b", code, re.M)
+    assert "`torch.maximum` splits a tie" in prose
+
+
+# ---------------------------------------------------------------------------------------------
+# The backward-pass stepper of the sigmoid neuron: no arrow crosses a label, and every step's
+# note writes the product upstream × local = gradient so that it cannot be misread.
+
+STEPPER_CELL = "ch02-28"
+
+
+def _arrow_label_crossings(ax, pad_px: float = 2.0) -> list[tuple[tuple, tuple, str]]:
+    """(arrow start, arrow end, label text) for every arrow of ax that passes through, or
+    within pad_px pixels of, a text label or a node box other than its own two ends (in display
+    coordinates)."""
+    import numpy as np
+    from matplotlib.text import Annotation
+
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.draw(renderer)
+    arrows = [t for t in ax.texts if isinstance(t, Annotation) and not t.get_text()]
+    labels = [t for t in ax.texts if t.get_text()]
+    found = []
+    for arrow in arrows:
+        patch = arrow.arrow_patch
+        path = patch.get_transform().transform_path(patch.get_path())
+        points = np.concatenate([
+            p0 + np.linspace(0.0, 1.0, 60)[:, None] * (p1 - p0)
+            for poly in path.to_polygons(closed_only=False)
+            for p0, p1 in zip(poly[:-1], poly[1:], strict=True)
+        ])
+        for label in labels:
+            if label.get_bbox_patch() and label.get_position() in (arrow.xy, arrow.xyann):
+                continue  # the node box the arrow leaves or points at
+            box = (label.get_bbox_patch() or label).get_window_extent(renderer)
+            inside = ((points[:, 0] > box.x0 - pad_px) & (points[:, 0] < box.x1 + pad_px)
+                      & (points[:, 1] > box.y0 - pad_px) & (points[:, 1] < box.y1 + pad_px))
+            if inside.any():
+                found.append((arrow.xyann, arrow.xy, label.get_text()))
+    return found
+
+
+@pytest.fixture(scope="module")
+def stepper():
+    """The lesson's BackwardStepper, built by running the lesson's code cells in this process
+    up to and including the stepper's cell, and moved to its last step."""
+    import matplotlib.pyplot as plt
+
+    namespace: dict = {}
+    nb = nbformat.read(str(GRAPHS), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(
+            line for line in cell.source.splitlines() if not line.lstrip().startswith("%")
+        )
+        if cell.id == STEPPER_CELL:
+            source = source.replace("widgets.BackwardStepper(", "_w = widgets.BackwardStepper(")
+        exec(compile(source, f"{GRAPHS.name}:{cell.id}", "exec"), namespace)
+        if cell.id == STEPPER_CELL:
+            break
+    plt.close("all")
+    widget = namespace["_w"]
+    widget.slider.value = len(widget.steps)
+    yield widget
+    plt.close(widget.fig)
+
+
+@pytest.mark.slow
+def test_the_crossing_check_can_fail(stepper):
+    """The layout the browser review flagged: w2 further down, its arrow to z through the
+    gradient label under z."""
+    from bp2yolo import widgets
+
+    old = widgets.BackwardStepper(
+        {**stepper.positions, "w2": (2.4, -0.6)}, stepper.edges, stepper.values, stepper.steps,
+        edge_labels=stepper.edge_labels, title=stepper.title, output=stepper.output,
+        start=len(stepper.steps),
+    )
+    assert [c[2] for c in _arrow_label_crossings(old.ax)] == ["∂f/∂z = 0.1966"]
+
+
+@pytest.mark.slow
+def test_no_arrow_of_the_stepper_crosses_a_label(stepper):
+    assert _arrow_label_crossings(stepper.ax) == []
+
+
+@pytest.mark.slow
+def test_every_step_note_writes_upstream_times_local_equals_gradient(stepper):
+    """Each note but the first reads "upstream U × local L = G", where L is a number, or a
+    formula followed by its value, "L (L = V)": never "× w1 = -3", which reads as a product."""
+    note = re.compile(r"upstream (\S+) × local (\S+)(?: \(\2 = (\S+)\))? = (\S+)$")
+    for step in stepper.steps[1:]:
+        match = note.search(step.note)
+        assert match, step.note
+        upstream, local, value, grad = match.groups()
+        number = float((value or local).replace("−", "-"))
+        assert value is not None or re.fullmatch(r"−?\d+", local), step.note  # formula: value
+        assert math.isclose(float(upstream) * number, step.grad, rel_tol=1e-3), step.note
+        assert math.isclose(float(grad), step.grad, rel_tol=1e-3), step.note
