@@ -211,6 +211,11 @@ def train(x, targets, weights, biases, lr, steps, update_biases=True):
            "test_train", "steps + 1 = 2"),
     Mutant("in_place", "train", _train(copy_params="pass"),
            "test_train", "in place", "changed the caller's weights"),
+    # only the update_biases=True calls change the biases: each call must be checked
+    Mutant("biases_copied_shallowly", "train",
+           _train(copy_params="weights, biases = copy.deepcopy(weights), [b for b in biases]"),
+           "test_train", "changed the caller's biases in place",
+           "changed the caller's biases in place"),
     Mutant("always_updates_biases", "train", _train(bias_if="True"),
            "test_train", "the biases changed although update_biases=False"),
     Mutant("hardcoded", "train", """
