@@ -10,9 +10,12 @@ the hidden tests catch it (hint=None).
 
 from __future__ import annotations
 
-from mutants import Mutant
+import functools
+
+from mutants import Mutant, edit
 
 NB = "solutions/03_backprop_through_a_network/03_exercises.ipynb"
+_edit = functools.partial(edit, NB)  # the solution cell with one line changed
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 1: the forward pass
@@ -79,6 +82,14 @@ MSE = [
     Mutant("no_half", "mse_loss_and_deltas",
            _mse(loss="(t - o) ** 2", delta="-2 * (t - o) * o * (1 - o)"),
            "test_mse_loss_and_deltas", "factor of 2", "factor of 2"),
+    # with the lesson's two outputs both give half of E: the three-output case tells them apart
+    Mutant("averaged_over_outputs", "mse_loss_and_deltas",
+           _edit("mse_loss_and_deltas", ("return E, deltas", "return E / len(outputs), deltas")),
+           "test_mse_loss_and_deltas", "averaged over the outputs", "averaged over the outputs"),
+    Mutant("half_twice", "mse_loss_and_deltas",
+           _edit("mse_loss_and_deltas",
+                 ("E += 0.5 * (t - o) ** 2", "E += 0.5 * 0.5 * (t - o) ** 2")),
+           "test_mse_loss_and_deltas", "Check the 1/2 convention", "factor of 1/2"),
     Mutant("hardcoded", "mse_loss_and_deltas", """
 def mse_loss_and_deltas(outputs, targets):
     if len(outputs) == 2:
