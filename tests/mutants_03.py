@@ -125,6 +125,10 @@ def backward(activations, output_deltas, weights):
 """
 
 
+# s = 0.0 once per layer, not once per neuron j: each hidden neuron adds in the sums before it
+SUM_NOT_RESET = _edit("backward", ("        for j in range(len(a)):\n            s = 0.0\n",
+                                   "        s = 0.0\n        for j in range(len(a)):\n"))
+
 BACKWARD = [
     Mutant("hidden_no_sigma_prime", "backward", _backward(hidden="s"),
            "test_backward", "a (1 - a), is missing"),
@@ -136,6 +140,8 @@ BACKWARD = [
     Mutant("transposed_weight", "backward",
            _backward(term="s += weights[l][j][k] * deltas[l][k]"),
            "test_backward", "you used weights[l][j][k]"),
+    Mutant("sum_not_reset", "backward", SUM_NOT_RESET,
+           "test_backward", "the sum s is not reset for each hidden neuron"),
     Mutant("own_activation", "backward",
            _backward(grad="deltas[l][j] * activations[l + 1][j]"),
            "test_backward", "the neuron's own output"),
@@ -244,6 +250,24 @@ def train(x, targets, weights, biases, lr, steps, update_biases=True):
 """, "test_train", None),
 ]
 
+# Exercise 4 with a mistake in exercise 1, 2 or 3: train uses the learner's functions, and its
+# test says which one to fix first (not "close but not within tolerance").
+
+TRAIN_ON_BROKEN = [
+    Mutant("no_bias_seen_by_train", "forward", _forward(net="0.0"), "test_train",
+           "train uses your forward, which fails its own test", "fix exercise 1 first"),
+    Mutant("no_sigma_prime_seen_by_train", "mse_loss_and_deltas", _mse(delta="o - t"),
+           "test_train", "train uses your mse_loss_and_deltas, which fails its own test",
+           "fix exercise 2 first"),
+    Mutant("sum_not_reset_seen_by_train", "backward", SUM_NOT_RESET,
+           "test_train", "train uses your backward, which fails its own test",
+           "fix exercise 3 first"),
+    # right for the lesson's one hidden layer, so only the hidden tests' deeper network sees it
+    Mutant("one_hidden_layer_only_seen_by_train", "backward",
+           next(m.source for m in BACKWARD if m.name == "one_hidden_layer_only"),
+           "test_train", None, "train uses your backward, which is wrong for layer sizes"),
+]
+
 # ---------------------------------------------------------------------------------------------
 # Exercise 5: binary cross-entropy
 
@@ -279,4 +303,4 @@ def bce_loss_and_deltas(outputs, targets):
 """, "test_bce_loss_and_deltas", None),
 ]
 
-MUTANTS = FORWARD + MSE + BACKWARD + TRAIN + BCE
+MUTANTS = FORWARD + MSE + BACKWARD + TRAIN + TRAIN_ON_BROKEN + BCE
