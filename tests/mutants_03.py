@@ -10,9 +10,12 @@ the hidden tests catch it (hint=None).
 
 from __future__ import annotations
 
-from mutants import Mutant
+import functools
+
+from mutants import Mutant, edit
 
 NB = "solutions/03_backprop_through_a_network/03_exercises.ipynb"
+_edit = functools.partial(edit, NB)  # the solution cell with one line changed
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 1: the forward pass
@@ -79,6 +82,14 @@ MSE = [
     Mutant("no_half", "mse_loss_and_deltas",
            _mse(loss="(t - o) ** 2", delta="-2 * (t - o) * o * (1 - o)"),
            "test_mse_loss_and_deltas", "factor of 2", "factor of 2"),
+    # with the lesson's two outputs both give half of E: the three-output case tells them apart
+    Mutant("averaged_over_outputs", "mse_loss_and_deltas",
+           _edit("mse_loss_and_deltas", ("return E, deltas", "return E / len(outputs), deltas")),
+           "test_mse_loss_and_deltas", "averaged over the outputs", "averaged over the outputs"),
+    Mutant("half_twice", "mse_loss_and_deltas",
+           _edit("mse_loss_and_deltas",
+                 ("E += 0.5 * (t - o) ** 2", "E += 0.5 * 0.5 * (t - o) ** 2")),
+           "test_mse_loss_and_deltas", "Check the 1/2 convention", "factor of 1/2"),
     Mutant("hardcoded", "mse_loss_and_deltas", """
 def mse_loss_and_deltas(outputs, targets):
     if len(outputs) == 2:
@@ -114,6 +125,10 @@ def backward(activations, output_deltas, weights):
 """
 
 
+# s = 0.0 once per layer, not once per neuron j: each hidden neuron adds in the sums before it
+SUM_NOT_RESET = _edit("backward", ("        for j in range(len(a)):\n            s = 0.0\n",
+                                   "        s = 0.0\n        for j in range(len(a)):\n"))
+
 BACKWARD = [
     Mutant("hidden_no_sigma_prime", "backward", _backward(hidden="s"),
            "test_backward", "a (1 - a), is missing"),
@@ -125,6 +140,8 @@ BACKWARD = [
     Mutant("transposed_weight", "backward",
            _backward(term="s += weights[l][j][k] * deltas[l][k]"),
            "test_backward", "you used weights[l][j][k]"),
+    Mutant("sum_not_reset", "backward", SUM_NOT_RESET,
+           "test_backward", "the sum s is not reset for each hidden neuron"),
     Mutant("own_activation", "backward",
            _backward(grad="deltas[l][j] * activations[l + 1][j]"),
            "test_backward", "the neuron's own output"),
@@ -211,6 +228,11 @@ def train(x, targets, weights, biases, lr, steps, update_biases=True):
            "test_train", "steps + 1 = 2"),
     Mutant("in_place", "train", _train(copy_params="pass"),
            "test_train", "in place", "changed the caller's weights"),
+    # only the update_biases=True calls change the biases: each call must be checked
+    Mutant("biases_copied_shallowly", "train",
+           _train(copy_params="weights, biases = copy.deepcopy(weights), [b for b in biases]"),
+           "test_train", "changed the caller's biases in place",
+           "changed the caller's biases in place"),
     Mutant("always_updates_biases", "train", _train(bias_if="True"),
            "test_train", "the biases changed although update_biases=False"),
     Mutant("hardcoded", "train", """
@@ -226,6 +248,24 @@ def train(x, targets, weights, biases, lr, steps, update_biases=True):
                 [0.29837110876, 0.280471446791, 0.261907623069])
     return weights, biases, [0.0] * steps + [3.51018778298e-05]
 """, "test_train", None),
+]
+
+# Exercise 4 with a mistake in exercise 1, 2 or 3: train uses the learner's functions, and its
+# test says which one to fix first (not "close but not within tolerance").
+
+TRAIN_ON_BROKEN = [
+    Mutant("no_bias_seen_by_train", "forward", _forward(net="0.0"), "test_train",
+           "train uses your forward, which fails its own test", "fix exercise 1 first"),
+    Mutant("no_sigma_prime_seen_by_train", "mse_loss_and_deltas", _mse(delta="o - t"),
+           "test_train", "train uses your mse_loss_and_deltas, which fails its own test",
+           "fix exercise 2 first"),
+    Mutant("sum_not_reset_seen_by_train", "backward", SUM_NOT_RESET,
+           "test_train", "train uses your backward, which fails its own test",
+           "fix exercise 3 first"),
+    # right for the lesson's one hidden layer, so only the hidden tests' deeper network sees it
+    Mutant("one_hidden_layer_only_seen_by_train", "backward",
+           next(m.source for m in BACKWARD if m.name == "one_hidden_layer_only"),
+           "test_train", None, "train uses your backward, which is wrong for layer sizes"),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -263,4 +303,4 @@ def bce_loss_and_deltas(outputs, targets):
 """, "test_bce_loss_and_deltas", None),
 ]
 
-MUTANTS = FORWARD + MSE + BACKWARD + TRAIN + BCE
+MUTANTS = FORWARD + MSE + BACKWARD + TRAIN + TRAIN_ON_BROKEN + BCE
