@@ -83,6 +83,11 @@ ENCODE_TARGET = [
                   "        x, y = cx * S - int(cx * S), cy * S - int(cy * S)"),
         ("[cx * S - col, cy * S - row,", "[x, y,"),
     ), "test_encode_target", "with the clamped column"),
+    Mutant("default_dtype", "encode_target", _edit(
+        "encode_target",
+        ("torch.zeros(S, S, 5 + C, dtype=boxes.dtype, device=boxes.device)",
+         "torch.zeros(S, S, 5 + C)"),
+    ), "test_encode_target", "dtype=boxes.dtype", "float64 boxes"),
     Mutant("square_roots_stored", "encode_target", _edit(
         "encode_target", ("cy * S - row, w, h, 1.0]", "cy * S - row, w**0.5, h**0.5, 1.0]"),
     ), "test_encode_target", "store w and h as they are"),
