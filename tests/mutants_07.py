@@ -112,6 +112,12 @@ ASSIGN_RESPONSIBLE = [
     Mutant("sqrt_widths_not_squared", "assign_responsible", _edit(
         "assign_responsible", ("boxes[..., 2:4] ** 2", "boxes[..., 2:4]"),
     ), "test_assign_responsible", "square them"),
+    Mutant("sizes_squared_in_place", "assign_responsible", _edit(
+        "assign_responsible",
+        ("pred_boxes = torch.cat([boxes[..., :2] / S, boxes[..., 2:4] ** 2], dim=-1)",
+         "boxes[..., 2:4] **= 2  # in place, on a view of pred!\n"
+         "        pred_boxes = torch.cat([boxes[..., :2] / S, boxes[..., 2:4]], dim=-1)"),
+    ), "test_assign_responsible", "assign_responsible changed pred in place", "in place"),
     Mutant("cell_and_image_units_mixed", "assign_responsible", _edit(
         "assign_responsible",
         ("torch.cat([boxes[..., :2] / S,", "torch.cat([boxes[..., :2],"),
