@@ -184,6 +184,8 @@ def yolo_loss(pred, target, resp, iou, lambda_coord=LAMBDA_COORD, lambda_noobj=L
 """
 
 NOOBJ = "lambda_noobj * ((1 - resp) * boxes[..., 4] ** 2).sum() / N"
+SIZE = ("size = (boxes[..., 2] - truth[..., 2].sqrt()) ** 2"
+        " + (boxes[..., 3] - truth[..., 3].sqrt()) ** 2")
 CLASS = '"class": (obj[..., None] * (pred[..., 5 * B :] - target[..., 5:]) ** 2).sum() / N'
 YOLO_LOSS = [
     Mutant("no_sqrt_on_target_size", "yolo_loss", _edit(
@@ -230,6 +232,12 @@ YOLO_LOSS = [
         ("terms = {",
          "scores = pred[..., 5 * B :]\n    scores -= target[..., 5:]  # in place!\n    terms = {"),
     ), "test_yolo_loss", "changed pred in place"),
+    Mutant("target_square_rooted_in_place", "yolo_loss", _edit(
+        "yolo_loss",
+        (SIZE, "truth[..., 2:4].sqrt_()  # in place, on a view of target!\n"
+               "    size = (boxes[..., 2] - truth[..., 2]) ** 2"
+               " + (boxes[..., 3] - truth[..., 3]) ** 2"),
+    ), "test_yolo_loss", "changed target in place", "changed target in place"),
     Mutant("boolean_mask_indexing", "yolo_loss", _edit(
         "yolo_loss", (NOOBJ, "lambda_noobj * (boxes[..., 4][resp == 0] ** 2).sum() / N"),
     ), "test_yolo_loss", "'meta' device", "meta device"),
@@ -346,7 +354,8 @@ SECTION_8 = {
         "assign_responsible-last_index_on_ties", "assign_responsible-every_maximum_responsible"],
     "no clamp on the union, then NaN * 0 = NaN": ["box_iou-no_clamp_on_union"],
     "reading the layout wrongly (classes first)": ["yolo_loss-classes_first"],
-    "in-place change of pred": ["yolo_loss-pred_changed_in_place"],
+    "in-place change of pred": ["yolo_loss-pred_changed_in_place",
+                                "assign_responsible-sizes_squared_in_place"],
     "boolean-mask indexing or if on a tensor (host sync, values right)": [
         "yolo_loss-boolean_mask_indexing", "assign_responsible-if_on_a_tensor"],
     "encoder: row/column swapped, cx = 1.0 giving index S": [
