@@ -216,6 +216,9 @@ YOLO_LOSS = [
     Mutant("confidence_target_one", "yolo_loss", _edit(
         "yolo_loss", ("(boxes[..., 4] - iou) ** 2", "(boxes[..., 4] - 1.0) ** 2"),
     ), "test_yolo_loss", "not 1"),
+    Mutant("lambda_noobj_on_obj_term", "yolo_loss", _edit(
+        "yolo_loss", ('"obj": (resp *', '"obj": lambda_noobj * (resp *'),
+    ), "test_yolo_loss", "the object term (3) has weight 1"),
     Mutant("no_lambda_coord", "yolo_loss", _edit(
         "yolo_loss",
         ('"centre": lambda_coord *', '"centre":'), ('"size": lambda_coord *', '"size":'),
