@@ -332,6 +332,15 @@ LOSS_AND_GRAD_ON = [
         ("pred = pred.detach().to(device).requires_grad_(True)", "pred = pred.detach().to(device)"),
     ), "test_loss_and_grad_on", "does not require grad", "does not require grad"),
     Mutant("hardcoded", "loss_and_grad_on", DEVICE_HARDCODED, "test_loss_and_grad_on", None),
+    # errors of exercises 3 and 4 are named as such, not given device advice
+    Mutant("N_and_S_swapped", "yolo_loss", _edit(
+        "yolo_loss", ("N, S, _, B = resp.shape", "S, N, _, B = resp.shape"),
+    ), "test_loss_and_grad_on", "fix exercise 4 first: on the CPU", "yolo_loss raised ValueError"),
+    Mutant("arange_on_the_cpu", "assign_responsible", _edit(
+        "assign_responsible",
+        ("torch.arange(B, device=pred.device)", "torch.arange(B)"),
+    ), "test_loss_and_grad_on", "fix exercise 3 first: on the meta device",
+        "assign_responsible raised RuntimeError"),
 ]
 
 MUTANTS = (BOX_IOU + ENCODE_TARGET + ASSIGN_RESPONSIBLE + YOLO_LOSS + YOLO_LOSS_GRAD
