@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.contour import QuadContourSet
+from matplotlib.text import Text
 
 GREEN = "#2a7f3f"  # forward values
 RED = "#c0392b"  # gradients
@@ -338,11 +339,14 @@ def draw_boxes(
     linestyle: str = "-",
     lw: float = 2.0,
     fill: bool = False,
+    fontsize: float = 7.0,
+    corner: str = "left",
 ) -> list:
     """Draw boxes given as rows (cx, cy, w, h) in image fractions on an Axes whose image spans
     [0, 1] x [0, 1] with y pointing down (as show_boxes sets it up).
 
-    texts: one label per box (None or "" for none), written at the box's top-left corner.
+    texts: one label per box (None or "" for none), written by label_box at the box's top-left
+    (corner="left") or top-right (corner="right") corner, in `fontsize` points.
     Returns the Rectangle patches, in order.
     """
     from matplotlib.patches import Rectangle
@@ -360,9 +364,45 @@ def draw_boxes(
         ax.add_patch(rect)
         patches.append(rect)
         if text:
-            ax.text(cx - w / 2, cy - h / 2, text, color="white", fontsize=7, va="bottom",
-                    ha="left", bbox={"boxstyle": "square,pad=0.1", "fc": color, "ec": "none"})
+            label_box(ax, (cx, cy, w, h), text, color=color, fontsize=fontsize, corner=corner)
     return patches
+
+
+def label_box(
+    ax: Axes,
+    box: Sequence[float],
+    text: str,
+    *,
+    color: str = RED,
+    fontsize: float = 7.0,
+    corner: str = "left",
+) -> Text:
+    """Write `text` in white on `color` at a top corner of box (cx, cy, w, h) (see draw_boxes).
+
+    The label sits just above the box, or just inside it when there is no room above (a box
+    at the top of the image): a label above it would stick out of the Axes onto the title.
+    Returns the Text, which place_label moves when the box moves.
+    """
+    label = ax.text(0.0, 0.0, text, color="white", fontsize=fontsize,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": color, "ec": "none"})
+    place_label(label, box, corner=corner)
+    return label
+
+
+def place_label(label: Text, box: Sequence[float], *, corner: str = "left") -> None:
+    """Move a label made by label_box to a top corner ("left" or "right") of box (cx, cy, w, h):
+    above the box, or inside it when the room above is less than the label's height."""
+    if corner not in ("left", "right"):
+        raise ValueError(f"corner should be 'left' or 'right', got {corner!r}")
+    cx, cy, w, h = (float(v) for v in box)
+    top = cy - h / 2
+    ax = label.axes
+    # the label's height in data units (the image spans 1 in y), from the Axes' current size:
+    # the line height plus the padding of its background box
+    height = label.get_fontsize() * 1.5 * ax.figure.dpi / 72 / max(ax.bbox.height, 1.0)
+    label.set_position((cx - w / 2 if corner == "left" else cx + w / 2, top))
+    label.set_horizontalalignment(corner)
+    label.set_verticalalignment("bottom" if top >= height else "top")
 
 
 def show_boxes(

@@ -388,19 +388,25 @@ class IoUWidget(W.VBox):
     box A filled and clipped to box B.
     """
 
+    TAG_SIZE = 12.0  # points, for the A and B tags
+
     def __init__(self, iou_fn: IoUFn, box_a: Box = (0.45, 0.45, 0.4, 0.3),
                  box_b: Box = (0.6, 0.55, 0.3, 0.4)) -> None:
         self.iou_fn, self.box_a = iou_fn, tuple(float(v) for v in box_a)
         names = ("centre x", "centre y", "width", "height")
         self.sliders = [_slider(n, float(v), 0.0, 1.0) for n, v in zip(names, box_b, strict=True)]
         for s in self.sliders:
-            s.style = {"description_width": "initial"}
+            s.style = {"description_width": "64px"}  # one width: the tracks line up
         self.fig = Figure(figsize=(3.6, 3.6), layout="constrained")
         FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_subplot()
         viz.show_boxes(ax=self.ax)
-        self.patch_a = viz.draw_boxes(self.ax, [self.box_a], color=viz.GREEN, texts=["A"])[0]
+        # A's tag at its top-left corner, B's at its top-right: apart even when the boxes coincide
+        self.patch_a = viz.draw_boxes(self.ax, [self.box_a], color=viz.GREEN, texts=["A"],
+                                      fontsize=self.TAG_SIZE)[0]
         self.patch_b = viz.draw_boxes(self.ax, [box_b], color=viz.RED)[0]
+        self.label_b = viz.label_box(self.ax, box_b, "B", color=viz.RED, fontsize=self.TAG_SIZE,
+                                     corner="right")
         # the overlap: box A filled, clipped to box B (drawn, not computed)
         self.overlap = viz.draw_boxes(self.ax, [self.box_a], color="orange", fill=True, lw=0)[0]
         self.overlap.set_clip_path(self.patch_b)
@@ -423,10 +429,11 @@ class IoUWidget(W.VBox):
         """Move box B, recompute the IoU with iou_fn and redraw."""
         a, b = self.box_a, self.box_b
         self.patch_b.set_bounds(b[0] - b[2] / 2, b[1] - b[3] / 2, b[2], b[3])
+        viz.place_label(self.label_b, b, corner="right")
         self.overlap.set_clip_path(self.patch_b)  # B's new outline
         iou = float(self.iou_fn(a, b))
-        self.readout.value = (
-            f"A = ({', '.join(f'{v:.2f}' for v in a)})<br>"
-            f"B = ({', '.join(f'{v:.2f}' for v in b)})<br><b>IoU(A, B) = {iou:.3f}</b>"
+        self.readout.value = (  # the sliders' precision, 3 decimals
+            f"A = ({', '.join(f'{v:.3f}' for v in a)})<br>"
+            f"B = ({', '.join(f'{v:.3f}' for v in b)})<br><b>IoU(A, B) = {iou:.3f}</b>"
         )
         self.image.value = render_png(self.fig)

@@ -83,6 +83,11 @@ ENCODE_TARGET = [
                   "        x, y = cx * S - int(cx * S), cy * S - int(cy * S)"),
         ("[cx * S - col, cy * S - row,", "[x, y,"),
     ), "test_encode_target", "with the clamped column"),
+    Mutant("default_dtype", "encode_target", _edit(
+        "encode_target",
+        ("torch.zeros(S, S, 5 + C, dtype=boxes.dtype, device=boxes.device)",
+         "torch.zeros(S, S, 5 + C)"),
+    ), "test_encode_target", "dtype=boxes.dtype", "float64 boxes"),
     Mutant("square_roots_stored", "encode_target", _edit(
         "encode_target", ("cy * S - row, w, h, 1.0]", "cy * S - row, w**0.5, h**0.5, 1.0]"),
     ), "test_encode_target", "store w and h as they are"),
@@ -107,6 +112,12 @@ ASSIGN_RESPONSIBLE = [
     Mutant("sqrt_widths_not_squared", "assign_responsible", _edit(
         "assign_responsible", ("boxes[..., 2:4] ** 2", "boxes[..., 2:4]"),
     ), "test_assign_responsible", "square them"),
+    Mutant("sizes_squared_in_place", "assign_responsible", _edit(
+        "assign_responsible",
+        ("pred_boxes = torch.cat([boxes[..., :2] / S, boxes[..., 2:4] ** 2], dim=-1)",
+         "boxes[..., 2:4] **= 2  # in place, on a view of pred!\n"
+         "        pred_boxes = torch.cat([boxes[..., :2] / S, boxes[..., 2:4]], dim=-1)"),
+    ), "test_assign_responsible", "assign_responsible changed pred in place", "in place"),
     Mutant("cell_and_image_units_mixed", "assign_responsible", _edit(
         "assign_responsible",
         ("torch.cat([boxes[..., :2] / S,", "torch.cat([boxes[..., :2],"),
@@ -173,6 +184,8 @@ def yolo_loss(pred, target, resp, iou, lambda_coord=LAMBDA_COORD, lambda_noobj=L
 """
 
 NOOBJ = "lambda_noobj * ((1 - resp) * boxes[..., 4] ** 2).sum() / N"
+SIZE = ("size = (boxes[..., 2] - truth[..., 2].sqrt()) ** 2"
+        " + (boxes[..., 3] - truth[..., 3].sqrt()) ** 2")
 CLASS = '"class": (obj[..., None] * (pred[..., 5 * B :] - target[..., 5:]) ** 2).sum() / N'
 YOLO_LOSS = [
     Mutant("no_sqrt_on_target_size", "yolo_loss", _edit(
@@ -203,6 +216,9 @@ YOLO_LOSS = [
     Mutant("confidence_target_one", "yolo_loss", _edit(
         "yolo_loss", ("(boxes[..., 4] - iou) ** 2", "(boxes[..., 4] - 1.0) ** 2"),
     ), "test_yolo_loss", "not 1"),
+    Mutant("lambda_noobj_on_obj_term", "yolo_loss", _edit(
+        "yolo_loss", ('"obj": (resp *', '"obj": lambda_noobj * (resp *'),
+    ), "test_yolo_loss", "the object term (3) has weight 1"),
     Mutant("no_lambda_coord", "yolo_loss", _edit(
         "yolo_loss",
         ('"centre": lambda_coord *', '"centre":'), ('"size": lambda_coord *', '"size":'),
@@ -219,6 +235,12 @@ YOLO_LOSS = [
         ("terms = {",
          "scores = pred[..., 5 * B :]\n    scores -= target[..., 5:]  # in place!\n    terms = {"),
     ), "test_yolo_loss", "changed pred in place"),
+    Mutant("target_square_rooted_in_place", "yolo_loss", _edit(
+        "yolo_loss",
+        (SIZE, "truth[..., 2:4].sqrt_()  # in place, on a view of target!\n"
+               "    size = (boxes[..., 2] - truth[..., 2]) ** 2"
+               " + (boxes[..., 3] - truth[..., 3]) ** 2"),
+    ), "test_yolo_loss", "changed target in place", "changed target in place"),
     Mutant("boolean_mask_indexing", "yolo_loss", _edit(
         "yolo_loss", (NOOBJ, "lambda_noobj * (boxes[..., 4][resp == 0] ** 2).sum() / N"),
     ), "test_yolo_loss", "'meta' device", "meta device"),
@@ -310,6 +332,15 @@ LOSS_AND_GRAD_ON = [
         ("pred = pred.detach().to(device).requires_grad_(True)", "pred = pred.detach().to(device)"),
     ), "test_loss_and_grad_on", "does not require grad", "does not require grad"),
     Mutant("hardcoded", "loss_and_grad_on", DEVICE_HARDCODED, "test_loss_and_grad_on", None),
+    # errors of exercises 3 and 4 are named as such, not given device advice
+    Mutant("N_and_S_swapped", "yolo_loss", _edit(
+        "yolo_loss", ("N, S, _, B = resp.shape", "S, N, _, B = resp.shape"),
+    ), "test_loss_and_grad_on", "fix exercise 4 first: on the CPU", "yolo_loss raised ValueError"),
+    Mutant("arange_on_the_cpu", "assign_responsible", _edit(
+        "assign_responsible",
+        ("torch.arange(B, device=pred.device)", "torch.arange(B)"),
+    ), "test_loss_and_grad_on", "fix exercise 3 first: on the meta device",
+        "assign_responsible raised RuntimeError"),
 ]
 
 MUTANTS = (BOX_IOU + ENCODE_TARGET + ASSIGN_RESPONSIBLE + YOLO_LOSS + YOLO_LOSS_GRAD
@@ -335,7 +366,8 @@ SECTION_8 = {
         "assign_responsible-last_index_on_ties", "assign_responsible-every_maximum_responsible"],
     "no clamp on the union, then NaN * 0 = NaN": ["box_iou-no_clamp_on_union"],
     "reading the layout wrongly (classes first)": ["yolo_loss-classes_first"],
-    "in-place change of pred": ["yolo_loss-pred_changed_in_place"],
+    "in-place change of pred": ["yolo_loss-pred_changed_in_place",
+                                "assign_responsible-sizes_squared_in_place"],
     "boolean-mask indexing or if on a tensor (host sync, values right)": [
         "yolo_loss-boolean_mask_indexing", "assign_responsible-if_on_a_tensor"],
     "encoder: row/column swapped, cx = 1.0 giving index S": [

@@ -28,6 +28,7 @@ ROUND_OFF = [
     "hand_vs_autograd_moved",
     "vectorized_vs_loop_value",
     "vectorized_vs_loop_grad",
+    "mask_vs_float_masks_noobj",  # the boolean-mask no-object term: right values, synchronises
     "bce_obj_grad_vs_sigma_minus_t",
     "bce_class_grad_vs_sigma_minus_t",
 ]

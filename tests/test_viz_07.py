@@ -95,3 +95,50 @@ def test_iou_widget_shades_the_overlap_by_clipping_a_to_b():
     w.sliders[2].value = 0.1  # B narrower: the clip follows B's new outline
     assert w.box_b[2] == pytest.approx(0.1)
     assert tuple(w.overlap.get_clip_box().bounds) != pytest.approx(before)
+
+
+def test_box_labels_sit_above_a_box_or_inside_one_at_the_top_of_the_image():
+    """A label above a box at the image's top edge would stick out onto the title: it goes
+    inside."""
+    ax = viz.show_boxes(predicted=[(0.5, 0.5, 0.2, 0.2), (0.75, 0.25, 0.5, 0.5)],
+                        predicted_texts=["middle", "top"], title="a title")
+    middle, top = ax.texts
+    assert middle.get_position() == pytest.approx((0.4, 0.4))
+    assert middle.get_verticalalignment() == "bottom"  # above the box (y points down)
+    assert top.get_position() == pytest.approx((0.5, 0.0))
+    assert top.get_verticalalignment() == "top"  # inside the box
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    title = ax.title.get_window_extent(renderer)
+    for label in (middle, top):
+        box = label.get_bbox_patch().get_window_extent(renderer)
+        assert box.y1 <= ax.bbox.y1 + 1  # within the Axes, below the title
+        assert not box.overlaps(title)
+
+
+def test_place_label_moves_a_label_to_either_top_corner():
+    ax = viz.show_boxes()
+    label = viz.label_box(ax, (0.5, 0.5, 0.2, 0.2), "B", corner="right", fontsize=12)
+    assert label.get_position() == pytest.approx((0.6, 0.4))
+    assert label.get_horizontalalignment() == "right" and label.get_fontsize() == 12
+    viz.place_label(label, (0.3, 0.05, 0.2, 0.1), corner="right")
+    assert label.get_position() == pytest.approx((0.4, 0.0))
+    assert label.get_verticalalignment() == "top"
+    with pytest.raises(ValueError, match="corner"):
+        viz.place_label(label, (0.5, 0.5, 0.2, 0.2), corner="middle")
+
+
+def test_iou_widget_tags_both_boxes_and_lines_up_its_sliders():
+    w = widgets.IoUWidget(lambda a, b: 0.5, box_a=(0.5, 0.5, 0.4, 0.4),
+                          box_b=(0.6, 0.5, 0.4, 0.4))
+    tags = {t.get_text(): t for t in w.ax.texts}
+    assert set(tags) == {"A", "B"}
+    assert min(t.get_fontsize() for t in tags.values()) >= 10  # legible
+    assert tags["B"].get_position() == pytest.approx((0.8, 0.3))  # B's top-right corner
+    w.sliders[0].value = 0.3  # B follows its box
+    assert tags["B"].get_position() == pytest.approx((0.5, 0.3))
+    widths = {s.style.description_width for s in w.sliders}
+    assert len(widths) == 1 and widths != {"initial"} and widths != {""}
+    # the readout has the sliders' precision
+    assert f"B = ({', '.join(format(s.value, '.3f') for s in w.sliders)})" in w.readout.value
+    assert all(s.readout_format == ".3f" for s in w.sliders)
