@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-
-from bp2yolo import widgets  # noqa: E402
+from bp2yolo import widgets
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -26,12 +21,6 @@ STEPS = [
     ("a", C, "first use of a"),
     ("a", 2 * C, "second use of a: the gradients add"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def make(**options) -> widgets.BackwardStepper:

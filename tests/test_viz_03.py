@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import matplotlib
+import ipywidgets
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.patches import Circle
 
-matplotlib.use("Agg")
-
-import ipywidgets  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.patches import Circle  # noqa: E402
-
-from bp2yolo import viz, widgets  # noqa: E402
+from bp2yolo import viz, widgets
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 LAYERS = [["i1", "i2"], ["h1", "h2", "h3"], ["o1"]]
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_network_positions_put_layers_left_to_right_centred_on_zero():

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-
-from bp2yolo import viz, widgets  # noqa: E402
+from bp2yolo import viz, widgets
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -30,12 +26,6 @@ def grad(w, b):
 
 def step(w, b, dw, db, lr):
     return w - lr * dw, b - lr * db
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def make_widget(**options) -> widgets.LossSurfaceWidget:
