@@ -86,6 +86,7 @@ def run(
     hidden: bool = True,
     visible: bool = True,
     only_test: str | None = None,
+    namespace: dict | None = None,
 ) -> dict[str, Outcome]:
     """Execute the notebook's code cells in order in one fresh namespace.
 
@@ -94,12 +95,14 @@ def run(
     visible: run the visible part of test cells (outside the hidden region).
     only_test: run no test cell but this one, and stop after it (test cells define nothing that
         later cells use, so this gives the same outcome for it, faster).
+    namespace: the dict to run the cells in, which keeps the names they define (a fresh one by
+        default).
     Returns an Outcome for every cell that has a grade_id. Like nbgrader, a failing cell does not
     stop the cells after it.
     """
     replace = dict(replace or {})
     nb = load(path)
-    namespace: dict = {"__name__": "__main__"}
+    namespace = {"__name__": "__main__"} if namespace is None else namespace
     outcomes: dict[str, Outcome] = {}
     for cell in nb.cells:
         if cell.cell_type != "code":
