@@ -227,7 +227,6 @@ def draw_graph(
     return ax
 
 
-
 def network_positions(
     layers: Sequence[Sequence[str]], *, dx: float = 4.0, dy: float = 2.2
 ) -> dict[str, tuple[float, float]]:
@@ -308,8 +307,7 @@ def draw_network(
                                 bbox=_LABEL_BOX, zorder=4)
     for name, (x, y) in positions.items():
         ax.add_patch(Circle((x, y), r, fc="white", ec="0.3", lw=1.2, zorder=5))
-        text = name if name not in values else f"{name}\n{_fmt(values[name])}"
-        ax.text(x, y, text, ha="center", va="center", fontsize=9.5, zorder=6,
+        ax.text(x, y, _node_label(name, values), ha="center", va="center", fontsize=9.5, zorder=6,
                 color=GREEN if name in values else "black")
         if name in grads:
             ax.text(x, y - r - 0.1, f"{grad_name} = {_fmt(grads[name])}", ha="center",
