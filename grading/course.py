@@ -25,6 +25,9 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import chapters  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SOLUTIONS = ROOT / "solutions"
@@ -64,7 +67,8 @@ def nbgrader(*args: str, timeout: float | None = None) -> subprocess.CompletedPr
 
 
 def assignments() -> list[str]:
-    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    """The assignments' folder names, in the order of the chapter list (tools/chapters.py)."""
+    return [chapter.name for chapter in chapters.with_assignments()]
 
 
 def release() -> None:

@@ -10,25 +10,15 @@ outputs of such a cell are dropped.
 
 from __future__ import annotations
 
+import regions
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-BEGIN = "BEGIN HIDDEN TESTS"
-END = "END HIDDEN TESTS"
 PLACEHOLDER = "# (hidden tests: run by the grader, not shown)"
 
 
 def hide_region(source: str) -> tuple[str, bool]:
     """Return the source with every hidden region replaced by one placeholder line."""
-    out, hidden, found = [], False, False
-    for line in source.split("\n"):
-        if BEGIN in line:
-            hidden, found = True, True
-            out.append(line[: len(line) - len(line.lstrip())] + PLACEHOLDER)
-        elif END in line:
-            hidden = False
-        elif not hidden:
-            out.append(line)
-    return "\n".join(out), found
+    return regions.remove(source, "hidden", PLACEHOLDER), regions.has(source, "hidden")
 
 
 def short_error(output: dict) -> dict:

@@ -10,7 +10,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)  # for feedback.py
+sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]  # for feedback.py and its regions.py
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import regions
 
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
-END_HIDDEN = "### END HIDDEN TESTS"
+TESTS = ("all", "visible", "hidden", "none")  # which parts of the test cells run
 
 
 @dataclass(frozen=True)
@@ -56,43 +56,34 @@ def is_test_cell(cell) -> bool:
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def strip_hidden(source: str) -> str:
-    """Drop the hidden-test region, as nbgrader's release does."""
-    out, hidden = [], False
-    for line in source.splitlines():
-        if BEGIN_HIDDEN in line:
-            hidden = True
-        elif END_HIDDEN in line:
-            hidden = False
-        elif not hidden:
-            out.append(line)
-    return "\n".join(out)
-
-
-def only_hidden(source: str) -> str:
-    """Keep only the hidden-test region. Used to show that the hidden tests alone reject a mutant,
-    so hidden regions must not rely on names defined by the visible part of their cell."""
-    if BEGIN_HIDDEN not in source:
+def test_source(source: str, tests: str) -> str:
+    """The part of a test cell's source that runs when `tests` run: the whole cell ("all"), the
+    cell as released ("visible"), its hidden regions alone ("hidden", which proves that hidden
+    regions do not rely on names that only the visible part defines) or nothing ("none")."""
+    if tests == "all":
+        return source
+    if tests == "visible":
+        return regions.remove(source, "hidden")
+    if tests == "hidden":
+        return regions.keep(source, "hidden")
+    if tests == "none":
         return ""
-    _, _, rest = source.partition(BEGIN_HIDDEN)
-    hidden, _, _ = rest.partition(END_HIDDEN)
-    return hidden
+    raise ValueError(f"tests must be one of {TESTS}, got {tests!r}")
 
 
 def run(
     path: str | Path,
     replace: dict[str, str] | None = None,
     *,
-    hidden: bool = True,
-    visible: bool = True,
+    tests: str = "all",
     only_test: str | None = None,
     namespace: dict | None = None,
 ) -> dict[str, Outcome]:
     """Execute the notebook's code cells in order in one fresh namespace.
 
     replace: grade_id -> new source for that cell (a mutant, or a learner's answer).
-    hidden:  run the hidden-test regions of test cells.
-    visible: run the visible part of test cells (outside the hidden region).
+    tests: which parts of the test cells run: "all", "visible", "hidden" or "none" (see
+        test_source).
     only_test: run no test cell but this one, and stop after it (test cells define nothing that
         later cells use, so this gives the same outcome for it, faster).
     namespace: the dict to run the cells in, which keeps the names they define (a fresh one by
@@ -100,6 +91,7 @@ def run(
     Returns an Outcome for every cell that has a grade_id. Like nbgrader, a failing cell does not
     stop the cells after it.
     """
+    test_source("", tests)  # reject a bad `tests` before running anything
     replace = dict(replace or {})
     nb = load(path)
     namespace = {"__name__": "__main__"} if namespace is None else namespace
@@ -112,14 +104,7 @@ def run(
             continue
         source = replace.pop(gid, cell.source) if gid else cell.source
         if is_test_cell(cell):
-            if visible and hidden:
-                pass
-            elif visible:
-                source = strip_hidden(source)
-            elif hidden:
-                source = only_hidden(source)
-            else:
-                source = ""
+            source = test_source(source, tests)
         outcome = _exec(gid, source, namespace, f"<cell {gid or '?'}>")
         if gid:
             outcomes[gid] = outcome
@@ -158,13 +143,6 @@ def failures(outcomes: dict[str, Outcome]) -> dict[str, Outcome]:
     return {gid: o for gid, o in outcomes.items() if not o.ok}
 
 
-SECRET_MARKERS = [
-    ("### BEGIN SOLUTION", "### END SOLUTION"),
-    (BEGIN_HIDDEN, END_HIDDEN),
-    ("=== BEGIN MARK SCHEME ===", "=== END MARK SCHEME ==="),
-]
-
-
 def secret_lines(nb: nbformat.NotebookNode, *, hidden_only: bool = False) -> set[str]:
     """Lines a release must never contain: solution code, hidden tests, model answers.
     With hidden_only, just the hidden tests: what feedback must never contain (a learner's
@@ -173,7 +151,7 @@ def secret_lines(nb: nbformat.NotebookNode, *, hidden_only: bool = False) -> set
     A line that also appears outside every secret region of the source (a shared import, say) is
     not secret. Short lines (under 12 characters, e.g. `return x`) are ignored as too common.
     """
-    markers = [(BEGIN_HIDDEN, END_HIDDEN)] if hidden_only else SECRET_MARKERS
+    kinds = {"hidden"} if hidden_only else set(regions.KINDS)
     secret, public = set(), set()
     for cell in nb.cells:
         meta = nbgrader_meta(cell)
@@ -181,14 +159,7 @@ def secret_lines(nb: nbformat.NotebookNode, *, hidden_only: bool = False) -> set
             if not hidden_only:
                 secret.update(ln.strip() for ln in cell.source.splitlines())  # the model answer
             continue
-        inside = None
-        for line in cell.source.splitlines():
-            stripped = line.strip()
-            start = next((end for begin, end in markers if begin in line), None)
-            if inside is None and start:
-                inside = start
-            elif inside and inside in line:
-                inside = None
-            else:
-                (secret if inside else public).add(stripped)
+        for line in regions.parse(cell.source):
+            if not line.marker:
+                (secret if line.region in kinds else public).add(line.text.strip())
     return {s for s in secret - public if len(s) >= 12 and not s.startswith("#")}

@@ -14,6 +14,7 @@ import functools
 from typing import NamedTuple
 
 import harness
+import regions
 
 FAILURES = ("HintError", "AssertionError")
 
@@ -68,27 +69,12 @@ def test_cells(nb_path: str) -> list[str]:
 test_cells.__test__ = False  # a helper, not a pytest test
 
 
-def released(source: str) -> str:
-    """A solution cell as nbgrader releases it: the solution region becomes the stub."""
-    out, inside = [], False
-    for line in source.splitlines():
-        if "### BEGIN SOLUTION" in line:
-            indent = line[: len(line) - len(line.lstrip())]
-            out += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
-            inside = True
-        elif "### END SOLUTION" in line:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
-
-
 def check_solution_passes(nb_path: str) -> None:
     """The unmodified solution passes every test cell: whole, visible part only, hidden only."""
     tests = test_cells(nb_path)
     assert tests, "no test cells found"
-    for mode in ({}, {"hidden": False}, {"visible": False}):
-        outcomes = harness.run(nb_path, **mode)
+    for mode in ("all", "visible", "hidden"):
+        outcomes = harness.run(nb_path, tests=mode)
         assert not harness.failures(outcomes), (mode, harness.failures(outcomes))
         assert set(tests) <= set(outcomes)
 
@@ -114,7 +100,7 @@ def check_release_fails_cleanly(nb_path: str) -> None:
     nb = harness.load(nb_path)
     solutions = set(solution_cells(nb_path))
     stubs = {
-        harness.grade_id(c): released(c.source)
+        harness.grade_id(c): regions.stub_solutions(c.source)
         for c in nb.cells
         if harness.grade_id(c) in solutions
     }
@@ -128,7 +114,7 @@ def check_release_fails_cleanly(nb_path: str) -> None:
 
 def check_visible_rejects(nb_path: str, mutant: Mutant) -> None:
     outcome = harness.run(
-        nb_path, {mutant.cell: mutant.source}, hidden=False, only_test=mutant.test
+        nb_path, {mutant.cell: mutant.source}, tests="visible", only_test=mutant.test
     )[mutant.test]
     if mutant.hint is None:
         assert outcome.ok, f"{mutant.name} hard-codes the visible answers, so it passes: {outcome}"
@@ -140,7 +126,7 @@ def check_visible_rejects(nb_path: str, mutant: Mutant) -> None:
 
 def check_hidden_rejects(nb_path: str, mutant: Mutant) -> None:
     outcome = harness.run(
-        nb_path, {mutant.cell: mutant.source}, visible=False, only_test=mutant.test
+        nb_path, {mutant.cell: mutant.source}, tests="hidden", only_test=mutant.test
     )[mutant.test]
     assert not outcome.ok, f"hidden tests of {mutant.test} accept mutant {mutant.name}"
     assert outcome.error_type in FAILURES, outcome

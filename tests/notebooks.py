@@ -10,12 +10,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import chapters
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "course").glob("*.ipynb"))
-SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
-RELEASES = sorted((ROOT / "assignments").glob("*/*.ipynb"))
+LESSONS = chapters.lessons()
+SOLUTIONS = chapters.sources()
+RELEASES = chapters.releases()
 
 BUDGET_S = 60
 BUDGET_MB = 1024

@@ -27,7 +27,7 @@ def solution_namespace(path: str = NB) -> dict:
     """Run the notebook's setup, helper and solution cells (its test cells run empty); return
     the names they define."""
     namespace: dict = {"__name__": "__main__"}
-    outcomes = harness.run(path, hidden=False, visible=False, namespace=namespace)
+    outcomes = harness.run(path, tests="none", namespace=namespace)
     assert not harness.failures(outcomes), harness.failures(outcomes)
     return namespace
 

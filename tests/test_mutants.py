@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 
+import chapters
 import pytest
 from harness import ROOT
 from mutants import (
@@ -31,8 +32,8 @@ from mutants import (
 pytestmark = pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 
 CHAPTERS = {
-    path.stem.removeprefix("mutants_"): importlib.import_module(path.stem)
-    for path in sorted((ROOT / "tests").glob("mutants_[0-9][0-9].py"))
+    chapter.number: importlib.import_module(f"mutants_{chapter.number}")
+    for chapter in chapters.with_assignments()
 }
 MUTANTS = [(number, m) for number, chapter in CHAPTERS.items() for m in chapter.MUTANTS]
 
@@ -42,10 +43,9 @@ def mutant_id(case: tuple[str, Mutant]) -> str:
 
 
 def test_every_assignment_has_mutants():
-    assignments = {p.parent.name[:2] for p in (ROOT / "solutions").glob("*/*.ipynb")}
-    assert assignments == set(CHAPTERS), "each solutions/NN_name/ needs a tests/mutants_NN.py"
     for number, chapter in CHAPTERS.items():
-        assert chapter.NB.startswith(f"solutions/{number}_") and chapter.MUTANTS, number
+        source = chapters.by_name(number).source.relative_to(ROOT)
+        assert chapter.NB == str(source) and chapter.MUTANTS, number
 
 
 @pytest.mark.parametrize("number", CHAPTERS)

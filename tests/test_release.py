@@ -5,12 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import chapters
 import nbformat
 import pytest
 from harness import ROOT, grade_id, nbgrader_meta, secret_lines
 
-SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
-COMMITTED = sorted((ROOT / "assignments").glob("*/*.ipynb"))
+SOURCES = chapters.sources()
+COMMITTED = chapters.releases()
 ASSIGNMENTS = sorted({p.parent.name for p in SOURCES})
 SECRET_WORDS = [
     "BEGIN SOLUTION",
@@ -25,6 +26,7 @@ def sandbox(tmp: Path) -> Path:
     """A copy of what nbgrader needs, so the tests never touch the real gradebook."""
     shutil.copytree(ROOT / "solutions", tmp / "solutions")
     shutil.copytree(ROOT / "assignments", tmp / "assignments")
+    shutil.copytree(ROOT / "tools", tmp / "tools", ignore=shutil.ignore_patterns("__pycache__"))
     (tmp / "grading").mkdir()
     for name in ["nbgrader_config.py", "feedback.py", "course.py"]:
         shutil.copy(ROOT / "grading" / name, tmp / "grading" / name)
@@ -127,7 +129,7 @@ def test_source_metadata_is_well_formed(source):
 
 @pytest.mark.parametrize(
     "path",
-    [*SOURCES, *COMMITTED, *sorted((ROOT / "course").glob("*.ipynb"))],
+    [*SOURCES, *COMMITTED, *chapters.lessons()],
     ids=lambda p: str(p.relative_to(ROOT)),
 )
 def test_committed_notebooks_have_no_outputs(path):

@@ -21,13 +21,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from bp2yolo.checks.report import HintError
+
 CLOSE_ISH = 1e-3  # a relative error below this is "close, but not within tolerance"
 # Low-precision dtypes, and the relative error below which a mismatch is blamed on the dtype.
 LOW_PRECISION = {"float32": CLOSE_ISH, "float16": 1e-2, "bfloat16": 1e-2}
-
-
-class HintError(AssertionError):
-    """An answer is wrong; the message starts with the answer's name and says what is wrong."""
 
 
 # ---------------------------------------------------------------------------------------------
