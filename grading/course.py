@@ -1,15 +1,20 @@
 """Instructor tooling: `python grading/course.py release | grade`. The Makefile calls it.
 
-release  regenerate assignments/ from solutions/ with `nbgrader generate_assignment`
-         (deterministic: a second run changes no byte).
-grade    release (so a fresh clone has a gradebook), then for every submission under
-         grading/submitted/<student>/<assignment>/: check that it can be graded, autograde it,
-         write its feedback (hidden tests removed); then export grading/grades.csv and write
-         grading/problems.csv (student,assignment,reason) for every submission that could not be
-         graded. One broken submission never stops the others and is never reported as a zero:
-         grades.csv gives it no score and says why in its `status` column.
+The grading pipeline, one named step each (grade() below reads as the list):
 
-nbgrader runs with this folder on JUPYTER_CONFIG_PATH, so it always uses nbgrader_config.py here.
+    release    regenerate assignments/ from solutions/ with `nbgrader generate_assignment`
+               (deterministic: a second run changes no byte); a fresh clone gets its gradebook
+    check      a submission under grading/submitted/<student>/<assignment>/ can be graded
+               (valid notebooks, every grade cell there once), or the reason it cannot
+    autograde  `nbgrader autograde`; a timeout or a dead kernel makes it ungradable
+    feedback   `nbgrader generate_feedback` (hidden tests removed: see feedback.py)
+    export     grading/grades.csv (nbgrader's export plus a status column) and
+               grading/problems.csv (student,assignment,reason)
+
+One broken submission never stops the others and is never reported as a zero: grades.csv gives
+it no score and says why in its `status` column. Every path, and the gradebook's URL, is in
+paths.py. nbgrader runs with this folder on JUPYTER_CONFIG_PATH, so it always uses
+nbgrader_config.py here.
 """
 
 from __future__ import annotations
@@ -25,18 +30,20 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+_HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(_HERE), str(_HERE.parent / "tools")]  # paths.py; the chapter list
 import chapters  # noqa: E402
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-SOLUTIONS = ROOT / "solutions"
-RELEASE = ROOT / "assignments"
-SUBMITTED = HERE / "submitted"
-AUTOGRADED = HERE / "autograded"
-LOGS = HERE / "logs"
-GRADES_CSV = HERE / "grades.csv"
-PROBLEMS_CSV = HERE / "problems.csv"
+from paths import (  # noqa: E402
+    AUTOGRADED,
+    GRADEBOOK_URL,
+    GRADES_CSV,
+    HERE,
+    LOGS,
+    PROBLEMS_CSV,
+    RELEASE,
+    ROOT,
+    SUBMITTED,
+)
 
 # A whole submission (all its notebooks) may run this long before it counts as a timeout.
 SUBMISSION_TIMEOUT_S = int(os.environ.get("BP2YOLO_SUBMISSION_TIMEOUT", "900"))
@@ -115,32 +122,32 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def check_submission(student: str, assignment: str) -> str | None:
+def check(student: str, assignment: str) -> str | None:
     """Why this submission cannot be graded, or None when it can."""
     if assignment not in assignments():
         return f"unknown assignment {assignment!r}"
-    folder = SUBMITTED / student / assignment
-    for released in sorted((RELEASE / assignment).glob("*.ipynb")):
-        path = folder / released.name
-        if not path.exists():
-            return f"missing notebook {released.name}"
-        try:
-            nb = read_notebook(path)
-        except ValueError as exc:
-            return str(exc)
-        ids = grade_ids(nb)
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            return f"{released.name}: duplicate grade cells {', '.join(duplicates)}"
-        missing = [i for i in grade_ids(nbformat.read(released, as_version=4)) if i not in ids]
-        if missing:
-            return f"{released.name}: missing grade cells {', '.join(missing)}"
+    released = chapters.by_name(assignment).release
+    path = SUBMITTED / student / assignment / released.name
+    if not path.exists():
+        return f"missing notebook {released.name}"
+    try:
+        nb = read_notebook(path)
+    except ValueError as exc:
+        return str(exc)
+    ids = grade_ids(nb)
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        return f"{released.name}: duplicate grade cells {', '.join(duplicates)}"
+    missing = [i for i in grade_ids(nbformat.read(released, as_version=4)) if i not in ids]
+    if missing:
+        return f"{released.name}: missing grade cells {', '.join(missing)}"
     return None
 
 
 def fatal_error(student: str, assignment: str) -> str | None:
     """A timeout or dead kernel recorded in the autograded notebooks, if any."""
-    for path in sorted((AUTOGRADED / student / assignment).glob("*.ipynb")):
+    path = AUTOGRADED / student / assignment / chapters.by_name(assignment).release.name
+    if path.exists():
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             for out in cell.get("outputs", []):
@@ -166,7 +173,7 @@ def explain_failure(log: str) -> str:
 
 
 def autograde(student: str, assignment: str) -> str | None:
-    """Autograde one submission and write its feedback; return a problem reason or None."""
+    """Autograde one submission; return a problem reason or None."""
     LOGS.mkdir(exist_ok=True)
     log_path = LOGS / f"{student}--{assignment}.log"
     try:
@@ -185,12 +192,14 @@ def autograde(student: str, assignment: str) -> str | None:
     log_path.write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
         return explain_failure(proc.stdout + proc.stderr)
-    reason = fatal_error(student, assignment)
-    if reason:
-        return reason
+    return fatal_error(student, assignment)
+
+
+def feedback(student: str, assignment: str) -> str | None:
+    """Write one submission's HTML feedback; return a problem reason or None."""
     proc = nbgrader("generate_feedback", assignment, "--student", student, "--force")
     if proc.returncode != 0:
-        with log_path.open("a") as log:
+        with (LOGS / f"{student}--{assignment}.log").open("a") as log:
             log.write(proc.stdout + proc.stderr)
         return explain_failure(proc.stdout + proc.stderr)
     return None
@@ -261,7 +270,7 @@ def awaiting_manual_grading() -> dict[tuple[str, str], float]:
     from nbgrader.api import Gradebook
 
     out: dict[tuple[str, str], float] = {}
-    with Gradebook(f"sqlite:///{HERE / 'gradebook.db'}") as gb:
+    with Gradebook(GRADEBOOK_URL) as gb:
         for assignment in gb.assignments:
             for submission in assignment.submissions:
                 points = sum(
@@ -275,20 +284,33 @@ def awaiting_manual_grading() -> dict[tuple[str, str], float]:
     return out
 
 
+def export(problems: list[Problem]) -> None:
+    write_problems(problems)
+    export_grades(problems)
+
+
+def grade_one(student: str, assignment: str) -> str | None:
+    """check -> autograde -> feedback for one submission: the first problem, or None."""
+    return (
+        check(student, assignment)
+        or autograde(student, assignment)
+        or feedback(student, assignment)
+    )
+
+
 def grade() -> list[Problem]:
+    """The pipeline: release, then check, autograde and feedback per submission, then export."""
     release()
     problems: list[Problem] = []
     todo = submissions()
     if not todo:
         print(f"no submissions under {SUBMITTED.relative_to(ROOT)}/<student>/<assignment>/")
     for student, assignment in todo:
-        reason = check_submission(student, assignment) or autograde(student, assignment)
-        status = f"PROBLEM: {reason}" if reason else "graded"
-        print(f"{student:>20} {assignment:<20} {status}")
+        reason = grade_one(student, assignment)
+        print(f"{student:>20} {assignment:<20} {f'PROBLEM: {reason}' if reason else 'graded'}")
         if reason:
             problems.append(Problem(student, assignment, reason))
-    write_problems(problems)
-    export_grades(problems)
+    export(problems)
     print(
         f"grades: {GRADES_CSV.relative_to(ROOT)}  feedback: grading/feedback/  "
         f"problems: {PROBLEMS_CSV.relative_to(ROOT)} ({len(problems)})"

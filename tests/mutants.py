@@ -62,8 +62,13 @@ def solution_cells(nb_path: str) -> list[str]:
 
 
 def test_cells(nb_path: str) -> list[str]:
-    """grade_ids of the notebook's autograded test cells."""
-    return [harness.grade_id(c) for c in harness.load(nb_path).cells if harness.is_test_cell(c)]
+    """grade_ids of the notebook's autograded test cells, not counting the hidden-helpers cell
+    (it tests nothing: it defines what the hidden regions share, and passes in the release)."""
+    return [
+        gid
+        for c in harness.load(nb_path).cells
+        if harness.is_test_cell(c) and (gid := harness.grade_id(c)) != harness.HIDDEN_HELPERS
+    ]
 
 
 test_cells.__test__ = False  # a helper, not a pytest test

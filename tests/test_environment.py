@@ -6,7 +6,7 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CONDA_TO_PIP = {"pytorch-cpu": "torch"}
+CONDA_TO_PIP = {"pytorch-cpu": "torch", "playwright-python": "playwright"}
 NOT_PINNED_IN_CONDA = {"python", "pip"}
 
 

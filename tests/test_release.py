@@ -8,7 +8,7 @@ from pathlib import Path
 import chapters
 import nbformat
 import pytest
-from harness import ROOT, grade_id, nbgrader_meta, secret_lines
+from harness import HIDDEN_HELPERS, ROOT, grade_id, nbgrader_meta, secret_lines
 
 SOURCES = chapters.sources()
 COMMITTED = chapters.releases()
@@ -28,8 +28,8 @@ def sandbox(tmp: Path) -> Path:
     shutil.copytree(ROOT / "assignments", tmp / "assignments")
     shutil.copytree(ROOT / "tools", tmp / "tools", ignore=shutil.ignore_patterns("__pycache__"))
     (tmp / "grading").mkdir()
-    for name in ["nbgrader_config.py", "feedback.py", "course.py"]:
-        shutil.copy(ROOT / "grading" / name, tmp / "grading" / name)
+    for path in (ROOT / "grading").glob("*.py"):  # the grader's code, none of its runtime files
+        shutil.copy(path, tmp / "grading" / path.name)
     return tmp
 
 
@@ -109,7 +109,8 @@ def test_source_metadata_is_well_formed(source):
             continue
         assert meta["schema_version"] == 3 and meta.get("grade_id"), cell.source[:60]
         if meta.get("grade"):
-            assert meta.get("points", 0) > 0, f"{meta['grade_id']} is graded but has no points"
+            if meta["grade_id"] != HIDDEN_HELPERS:  # 0 points: it only defines hidden helpers
+                assert meta.get("points", 0) > 0, f"{meta['grade_id']} is graded but has no points"
         if meta.get("solution") and cell.cell_type == "code":
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source, (
                 f"solution cell {meta['grade_id']} lacks BEGIN/END SOLUTION markers"
