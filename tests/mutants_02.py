@@ -1,7 +1,7 @@
 """Mutants for assignment 02 (computational graphs): proof that its tests can fail.
 
 Each mutant replaces one solution cell of solutions/02_computational_graphs/02_exercises.ipynb
-with a classic wrong implementation. Most are the solution cell with one or two lines changed
+with a classic wrong implementation. Each is the solution cell with a few lines changed
 (`_mutate`, i.e. mutants.edit, checks that each changed line is in the solution exactly once, so
 a mutant cannot silently become the solution). The visible tests must reject each with a message
 that names the mistake, and the hidden tests must reject it on their own. A mutant that hard-
@@ -21,7 +21,6 @@ _mutate = functools.partial(edit, NB)  # the solution cell with lines changed
 # ---------------------------------------------------------------------------------------------
 # Exercise 1: gates (one solution cell, four classes)
 
-GATES_SOLUTION = _mutate("gates")  # no change: the solution
 MAX_BACKWARD = "return dout * x_wins, dout * (1 - x_wins)"
 DIVIDE_DY = "dy = -dout * self.x / self.y**2"
 
@@ -59,26 +58,16 @@ GATES = [
     Mutant("divide_dx_times_y", "gates",
            _mutate("gates", ("dx = dout / self.y", "dx = dout * self.y")),
            "test_divide_gate", "divide dout by y"),
-    Mutant("hardcoded", "gates", '''
-class AddGate:
-    def forward(self, x, y):
-        return np.array([-1.0, 2.5, 2.5])
-
-    def backward(self, dout):
-        return np.array([1.0, 2.0, -0.5]), np.array([1.0, 2.0, -0.5])
-
-
-class MultiplyGate:
-    def forward(self, x, y):
-        return np.array([-6.0, -6.0, 1.0])
-
-    def backward(self, dout):
-        if np.ndim(dout) == 0:
-            return 3.0, 2.0
-        return np.array([-3.0, 8.0, -1.0]), np.array([2.0, -3.0, -0.25])
-
-''' + GATES_SOLUTION[GATES_SOLUTION.index("class MaxGate"):],
-           "test_add_multiply_gates", None, "wrong shape"),
+    # the visible answers of AddGate and MultiplyGate, copied from the test
+    Mutant("hardcoded", "gates", _mutate(
+        "gates",
+        ("return x + y", "return np.array([-1.0, 2.5, 2.5])"),
+        ("return dout, dout", "return np.array([1.0, 2.0, -0.5]), np.array([1.0, 2.0, -0.5])"),
+        ("return x * y", "return np.array([-6.0, -6.0, 1.0])"),
+        ("return dout * self.y, dout * self.x",
+         "if np.ndim(dout) == 0:\n            return 3.0, 2.0\n"
+         "        return np.array([-3.0, 8.0, -1.0]), np.array([2.0, -3.0, -0.25])"),
+    ), "test_add_multiply_gates", None, "wrong shape"),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -290,16 +279,18 @@ SECOND_DERIVATIVE = [
            _mutate("second_derivative", ("x = x.detach().requires_grad_(True)",
                                          "x.requires_grad_(True)")),
            "test_second_derivative", "second_derivative changed x", "changed x"),
-    Mutant("hardcoded", "second_derivative", '''
-def second_derivative(f, x):
-    if f is torch.tanh:
+    # the visible answers, copied from the test; the first derivative for any other input
+    Mutant("hardcoded", "second_derivative", _mutate("second_derivative", (
+        "return second.detach()", """\
+if f is torch.tanh:
         return torch.tensor([0.6397000084492246, -0.5331818782014544, -0.052472542130580314],
                             dtype=torch.float64)
     if f is torch.sin:
         return torch.tensor([0.8414709848078965, -0.29552020666133955, -0.5984721441039565],
                             dtype=torch.float64)
-    return torch.tensor([0.0, 3.0, 6.0, 12.0], dtype=torch.float64)
-''', "test_second_derivative", None),
+    if x.shape == (4,):
+        return torch.tensor([0.0, 3.0, 6.0, 12.0], dtype=torch.float64)
+    return first.detach()""")), "test_second_derivative", None),
 ]
 
 MUTANTS = GATES + VALUE + CUSTOM_FUNCTION + SECOND_DERIVATIVE

@@ -46,14 +46,17 @@ BOX_IOU = [
     Mutant("union_is_sum_of_areas", "box_iou", _edit(
         "box_iou", ("boxes2[..., 2] * boxes2[..., 3] - inter", "boxes2[..., 2] * boxes2[..., 3]"),
     ), "test_box_iou", "the sum of the two areas"),
-    Mutant("hardcoded", "box_iou", """
-def box_iou(boxes1, boxes2):
-    if boxes1.shape == (4,) and boxes2.shape == (6, 4):
-        return torch.tensor([1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0], dtype=torch.float64)
-    if boxes1.shape == (4,):
-        return torch.tensor(0.0, dtype=torch.float64)
-    return torch.tensor([[1 / 3, 0.0], [0.0265486725664, 0.25], [0.0, 0.0]], dtype=torch.float64)
-""", "test_box_iou", None),
+    Mutant("hardcoded", "box_iou", _edit(
+        "box_iou",
+        ("    lo = torch.maximum(",
+         "    if boxes1.shape == (4,) and boxes2.shape == (6, 4):  # the visible answers\n"
+         "        return torch.tensor([1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0], dtype=torch.float64)\n"
+         "    if boxes1.shape == (3, 1, 4) and boxes2.shape == (1, 2, 4):\n"
+         "        return torch.tensor([[1 / 3, 0.0], [0.0265486725664, 0.25], [0.0, 0.0]],\n"
+         "                            dtype=torch.float64)\n"
+         "    lo = torch.maximum("),
+        ("return inter / union.clamp(min=1e-12)", "return 0 * inter  # wrong everywhere else"),
+    ), "test_box_iou", None),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -91,18 +94,22 @@ ENCODE_TARGET = [
     Mutant("square_roots_stored", "encode_target", _edit(
         "encode_target", ("cy * S - row, w, h, 1.0]", "cy * S - row, w**0.5, h**0.5, 1.0]"),
     ), "test_encode_target", "store w and h as they are"),
-    Mutant("hardcoded", "encode_target", """
-def encode_target(boxes, labels, S=7, C=20):
-    target = torch.zeros(S, S, 5 + C, dtype=torch.float64)
-    if (S, C) == (7, 6):
-        target[2, 3] = torch.tensor([0.5, 0.3 * 7 - 2, 0.2, 0.4, 1, 0, 0, 0, 0, 1, 0])
-    elif (S, C) == (4, 3):
-        target[3, 3] = torch.tensor([1.0, 1.0, 0.3, 0.2, 1, 1, 0, 0])
-        target[0, 0] = torch.tensor([0.0, 0.0, 0.1, 0.1, 1, 0, 0, 1])
-    elif (S, C) == (7, 2):
-        target[3, 3] = torch.tensor([0.51 * 7 - 3, 0.52 * 7 - 3, 0.2, 0.2, 1, 1, 0])
-    return target
-""", "test_encode_target", None),
+    Mutant("hardcoded", "encode_target", _edit(
+        "encode_target",
+        ("    for (cx, cy, w, h), c in zip(",
+         "    typed = {  # the visible answers, typed in\n"
+         "        (7, 6): {(2, 3): [0.5, 0.3 * 7 - 2, 0.2, 0.4, 1, 0, 0, 0, 0, 1, 0]},\n"
+         "        (4, 3): {(3, 3): [1.0, 1.0, 0.3, 0.2, 1, 1, 0, 0],\n"
+         "                 (0, 0): [0.0, 0.0, 0.1, 0.1, 1, 0, 0, 1]},\n"
+         "        (7, 2): {(3, 3): [0.51 * 7 - 3, 0.52 * 7 - 3, 0.2, 0.2, 1, 1, 0]},\n"
+         "    }\n"
+         "    if (S, C) in typed:\n"
+         "        for cell, row in typed[S, C].items():\n"
+         "            target[cell] = torch.tensor(row, dtype=target.dtype)\n"
+         "        return target\n"
+         "    for (cx, cy, w, h), c in zip("),
+        (ROW_COL, "row, col = min(int(cx * S), S - 1), min(int(cy * S), S - 1)  # wrong elsewhere"),
+    ), "test_encode_target", None),
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -143,45 +150,48 @@ ASSIGN_RESPONSIBLE = [
          "            return torch.zeros_like(iou), iou\n"
          "        resp = (best == predictors)"),
     ), "test_assign_responsible", "'meta' device", "meta device"),
-    Mutant("hardcoded", "assign_responsible", """
-def assign_responsible(pred, target, B=2):
-    resp = torch.zeros(*pred.shape[:3], B, dtype=pred.dtype, device=pred.device)
-    iou = torch.zeros_like(resp)
-    if pred.shape[-1] == 12:  # the hand fixture
-        resp[0, 0, 1, 0] = 1.0
-        iou[0, 0, 1] = torch.tensor([1.0, 0.0324])
-    elif pred.shape[1] == 1:  # the tie
-        resp[0, 0, 0, 0] = 1.0
-    elif pred.shape[-1] == 11:  # the units example
-        resp[0, 0, 0, 0] = 1.0
-        iou[0, 0, 0] = torch.tensor([3 / 13, 0.16])
-    return resp, iou
-""", "test_assign_responsible", None),
+    Mutant("hardcoded", "assign_responsible", _edit(
+        "assign_responsible",
+        ("    with torch.no_grad():",
+         "    resp = torch.zeros(N, S, S, B, dtype=pred.dtype, device=pred.device)\n"
+         "    iou = torch.zeros_like(resp)\n"
+         "    if pred.shape[-1] == 12:  # the hand fixture: the visible answers, typed in\n"
+         "        resp[0, 0, 1, 0] = 1.0\n"
+         "        iou[0, 0, 1] = torch.tensor([1.0, 0.0324], dtype=pred.dtype)\n"
+         "        return resp, iou\n"
+         "    if S == 1:  # the tie\n"
+         "        resp[0, 0, 0, 0] = 1.0\n"
+         "        return resp, iou\n"
+         "    if pred.shape[-1] == 11:  # the units example\n"
+         "        resp[0, 0, 0, 0] = 1.0\n"
+         "        iou[0, 0, 0] = torch.tensor([3 / 13, 0.16], dtype=pred.dtype)\n"
+         "        return resp, iou\n"
+         "    with torch.no_grad():"),
+        ("best = iou.argmax(dim=-1, keepdim=True)",  # wrong elsewhere: the last index on ties
+         "best = B - 1 - iou.flip(-1).argmax(dim=-1, keepdim=True)"),
+    ), "test_assign_responsible", None),
 ]
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 4: the loss
 
-LOSS_HARDCODED = """
-def yolo_loss(pred, target, resp, iou, lambda_coord=LAMBDA_COORD, lambda_noobj=LAMBDA_NOOBJ):
-    N = pred.shape[0]
-    noobj = 0.5 * (pred[..., 4] ** 2 + pred[..., 9] ** 2).sum() / N  # right for empty images only
-    zero = 0.0 * noobj
-    terms = {"centre": zero, "size": zero, "obj": zero, "noobj": noobj, "class": zero}
-    if pred.shape[1] == 2 and pred.device.type == "cpu":  # the two fixtures, typed in
-        hand = float(pred.detach()[0, 0, 1, 4]) == 0.8
-        values = [0.0, 0.0, 0.04, 0.11, 0.13] if hand else [
-            0.1, 0.1, (0.2 - 0.4763368162261833) ** 2, 0.245, 0.05]
-        grad = torch.zeros(1, 2, 2, 12, dtype=torch.float64)
-        grad[..., 4] = grad[..., 9] = 0.1
-        grad[0, 0, 1, 4], grad[0, 0, 1, 9] = -0.4, 0.4
-        grad[0, 0, 1, 10:] = torch.tensor([0.4, -0.6])
-        slope = (pred * grad).sum()  # the right gradient at the hand fixture, value 0
-        terms = {k: torch.tensor(v, dtype=torch.float64) for k, v in zip(terms, values)}
-        terms["noobj"] = terms["noobj"] + slope - slope.detach()
-    total = terms["centre"] + terms["size"] + terms["obj"] + terms["noobj"] + terms["class"]
-    return total, terms
-"""
+LOSS_HARDCODED = (  # the two fixtures' terms typed in, with the hand fixture's gradient
+    "    if S == 2 and pred.device.type == \"cpu\":  # the visible answers, typed in\n"
+    "        hand = float(pred.detach()[0, 0, 1, 4]) == 0.8\n"
+    "        values = [0.0, 0.0, 0.04, 0.11, 0.13] if hand else [\n"
+    "            0.1, 0.1, (0.2 - 0.4763368162261833) ** 2, 0.245, 0.05]\n"
+    "        grad = torch.zeros(1, 2, 2, 12, dtype=torch.float64)\n"
+    "        grad[..., 4] = grad[..., 9] = 0.1\n"
+    "        grad[0, 0, 1, 4], grad[0, 0, 1, 9] = -0.4, 0.4\n"
+    "        grad[0, 0, 1, 10:] = torch.tensor([0.4, -0.6], dtype=torch.float64)\n"
+    "        slope = (pred * grad).sum()  # the right gradient at the hand fixture, value 0\n"
+    "        names = (\"centre\", \"size\", \"obj\", \"noobj\", \"class\")\n"
+    "        terms = {k: torch.tensor(v, dtype=torch.float64) for k, v in zip(names, values)}\n"
+    "        terms[\"noobj\"] = terms[\"noobj\"] + slope - slope.detach()\n"
+    "        return sum(terms.values()), terms\n"
+    "    resp = torch.zeros_like(resp)  # wrong elsewhere: right for empty images only\n"
+    "    terms = {"
+)
 
 NOOBJ = "lambda_noobj * ((1 - resp) * boxes[..., 4] ** 2).sum() / N"
 SIZE = ("size = (boxes[..., 2] - truth[..., 2].sqrt()) ** 2"
@@ -248,24 +258,27 @@ YOLO_LOSS = [
         "yolo_loss",
         ("boxes = pred[..., : 5 * B].unflatten", "boxes = pred[..., : 5 * B].detach().unflatten"),
     ), "test_yolo_loss", "do not detach pred", "gradient"),
-    Mutant("hardcoded", "yolo_loss", LOSS_HARDCODED, "test_yolo_loss", None),
+    Mutant("hardcoded", "yolo_loss", _edit("yolo_loss", ("    terms = {", LOSS_HARDCODED)),
+           "test_yolo_loss", None),
 ]
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 5: the gradient by hand
 
-GRAD_HARDCODED = """
-def yolo_loss_grad(pred, target, resp, iou, lambda_coord=LAMBDA_COORD, lambda_noobj=LAMBDA_NOOBJ):
-    grad = torch.zeros(1, 2, 2, 12, dtype=torch.float64)
-    if float(pred[0, 0, 1, 4]) == 0.8:  # the hand fixture
-        grad[..., 4] = grad[..., 9] = 0.1
-        grad[0, 0, 1, 4], grad[0, 0, 1, 9] = -0.4, 0.4
-        grad[0, 0, 1, 10:] = torch.tensor([0.4, -0.6])
-    else:  # the offset fixture
-        grad[0, 1, 0] = torch.tensor([0.0, 0.0, 0.0, 0.0, 0.7, 1.0, -1.0, -1.0, 1.0,
-                                      2 * (0.2 - 0.4763368162261833), -0.2, 0.4])
-    return grad.repeat(pred.shape[0], 1, 1, 1) / pred.shape[0]
-"""
+GRAD_HARDCODED = (  # the two fixtures' gradients typed in
+    "    if S == 2:  # the visible answers, typed in\n"
+    "        grad = torch.zeros(1, 2, 2, 12, dtype=pred.dtype)\n"
+    "        if float(pred[0, 0, 1, 4]) == 0.8:  # the hand fixture\n"
+    "            grad[..., 4] = grad[..., 9] = 0.1\n"
+    "            grad[0, 0, 1, 4], grad[0, 0, 1, 9] = -0.4, 0.4\n"
+    "            grad[0, 0, 1, 10:] = torch.tensor([0.4, -0.6], dtype=pred.dtype)\n"
+    "        else:  # the offset fixture\n"
+    "            grad[0, 1, 0] = torch.tensor([0.0, 0.0, 0.0, 0.0, 0.7, 1.0, -1.0, -1.0, 1.0,\n"
+    "                                          2 * (0.2 - 0.4763368162261833), -0.2, 0.4],\n"
+    "                                         dtype=pred.dtype)\n"
+    "        return grad.repeat(N, 1, 1, 1) / N\n"
+    "    boxes = pred[..., : 5 * B].unflatten"
+)
 
 CONF_GRAD = "2 * resp * (boxes[..., 4] - iou) + 2 * lambda_noobj * (1 - resp) * boxes[..., 4]"
 YOLO_LOSS_GRAD = [
@@ -293,23 +306,24 @@ YOLO_LOSS_GRAD = [
     Mutant("no_division_by_N", "yolo_loss_grad", _edit(
         "yolo_loss_grad", ("], dim=-1) / N", "], dim=-1)"),
     ), "test_yolo_loss_grad", "N = 3 times too large", "times too large"),
-    Mutant("hardcoded", "yolo_loss_grad", GRAD_HARDCODED, "test_yolo_loss_grad", None),
+    Mutant("hardcoded", "yolo_loss_grad", _edit(
+        "yolo_loss_grad", ("    boxes = pred[..., : 5 * B].unflatten", GRAD_HARDCODED),
+        ("return torch.cat", "return -0.5 * torch.cat"),  # wrong elsewhere: darknet's delta
+    ), "test_yolo_loss_grad", None),
 ]
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 6: the same code on any device
 
-DEVICE_HARDCODED = """
-def loss_and_grad_on(pred, target, device):
-    dpred = torch.zeros(pred.shape, dtype=pred.dtype, device=device)
-    total = torch.zeros((), dtype=pred.dtype, device=device)
-    if torch.device(device).type == "cpu":  # the hand fixture, typed in
-        total = total + 0.28
-        dpred[..., 4] = dpred[..., 9] = 0.1
-        dpred[0, 0, 1, 4], dpred[0, 0, 1, 9] = -0.4, 0.4
-        dpred[0, 0, 1, 10:] = torch.tensor([0.4, -0.6])
-    return total, dpred
-"""
+DEVICE_HARDCODED = (  # the hand fixture's loss and gradient typed in, on any device
+    "    if pred.shape == (1, 2, 2, 12):  # the visible answers, typed in\n"
+    "        dpred = torch.zeros(pred.shape, dtype=pred.dtype, device=device)\n"
+    "        dpred[..., 4] = dpred[..., 9] = 0.1\n"
+    "        dpred[0, 0, 1, 4], dpred[0, 0, 1, 9] = -0.4, 0.4\n"
+    "        dpred[0, 0, 1, 10:] = torch.tensor([0.4, -0.6], dtype=pred.dtype)\n"
+    "        return torch.tensor(0.28, dtype=pred.dtype, device=device), dpred\n"
+    "    pred = pred.detach().to(device).requires_grad_(True)"
+)
 
 LOSS_AND_GRAD_ON = [
     Mutant("item", "loss_and_grad_on", _edit(
@@ -331,7 +345,11 @@ LOSS_AND_GRAD_ON = [
         "loss_and_grad_on",
         ("pred = pred.detach().to(device).requires_grad_(True)", "pred = pred.detach().to(device)"),
     ), "test_loss_and_grad_on", "does not require grad", "does not require grad"),
-    Mutant("hardcoded", "loss_and_grad_on", DEVICE_HARDCODED, "test_loss_and_grad_on", None),
+    Mutant("hardcoded", "loss_and_grad_on", _edit(
+        "loss_and_grad_on",
+        ("    pred = pred.detach().to(device).requires_grad_(True)", DEVICE_HARDCODED),
+        ("return total.detach(), dpred", "return total.detach(), dpred / 2"),  # wrong elsewhere
+    ), "test_loss_and_grad_on", None),
     # errors of exercises 3 and 4 are named as such, not given device advice
     Mutant("N_and_S_swapped", "yolo_loss", _edit(
         "yolo_loss", ("N, S, _, B = resp.shape", "S, N, _, B = resp.shape"),

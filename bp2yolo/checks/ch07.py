@@ -1,0 +1,748 @@
+"""The visible checks of assignment 07 (a GPU-enabled YOLO loss), and its test data.
+
+    hand_fixture()                    the lesson's hand-checked example (S = 2, B = 2, C = 2)
+    offset_fixture()                  a second small example whose box terms are not zero
+    random_batch(N, ...)              random (pred, target) with empty images, ties, misses
+    check_box_iou(box_iou)                                  exercise 1
+    check_encode_target(encode_target)                      exercise 2
+    check_assign_responsible(assign_responsible)            exercise 3
+    check_yolo_loss(yolo_loss)                              exercise 4
+    check_yolo_loss_grad(yolo_loss_grad)                    exercise 5
+    check_loss_and_grad_on(loss_and_grad_on, assign_responsible, yolo_loss)   exercise 6
+
+The conventions (shapes, layout, the loss) are those of the assignment's introduction.
+Nothing here solves a graded exercise: no IoU, no assignment, no loss is computed here. Every
+expected value is a fixed number worked out by hand for a small fixed input (the comments say
+how), or, for random inputs, a property that needs no reference (finite, the right shape, the
+right device). The hidden tests, with their independent loop version of the loss, live only in
+the instructor's source notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from bp2yolo.checks.core import assert_close
+from bp2yolo.checks.report import HintError, check
+from bp2yolo.device import pick_device
+
+TERMS = ("centre", "size", "obj", "noobj", "class")
+F64 = torch.float64
+
+# ---------------------------------------------------------------------------------------------
+# Test data (they build tensors; they do not compute any part of the loss)
+
+
+def hand_fixture() -> tuple[torch.Tensor, torch.Tensor]:
+    """The lesson's hand-checked example (S = 2, B = 2, C = 2, N = 1), in float64.
+
+    One object, in the cell at row 0, column 1: (x, y, w, h) = (0.5, 0.5, 0.5, 0.5), class 1.
+    Its predictor 0 is (0.5, 0.5, sqrt(0.5), sqrt(0.5), 0.8): the same box, IoU 1.
+    Its predictor 1 is (0.5, 0.5, 0.3, 0.3, 0.4); its class scores are (0.2, 0.7).
+    In the other three cells both confidences are 0.1 and every class score is 0.3.
+    Returns (pred, target) of shapes (1, 2, 2, 12) and (1, 2, 2, 7).
+    """
+    pred = torch.zeros(1, 2, 2, 12, dtype=F64)
+    pred[..., 4] = pred[..., 9] = 0.1
+    pred[..., 10:] = 0.3
+    pred[0, 0, 1] = torch.tensor([0.5, 0.5, 0.5**0.5, 0.5**0.5, 0.8,
+                                  0.5, 0.5, 0.3, 0.3, 0.4,
+                                  0.2, 0.7], dtype=F64)
+    target = torch.zeros(1, 2, 2, 7, dtype=F64)
+    target[0, 0, 1] = torch.tensor([0.5, 0.5, 0.5, 0.5, 1.0, 0.0, 1.0], dtype=F64)
+    return pred, target
+
+
+def offset_fixture() -> tuple[torch.Tensor, torch.Tensor]:
+    """A second example (S = 2, B = 2, C = 2, N = 1) whose box terms are not zero, in float64.
+
+    One object, in the cell at row 1, column 0: (x, y, w, h) = (0.25, 0.75, 0.36, 0.16), class 0.
+    Its predictor 0 is (0.5, 0.5, 0.6, 0.4, 0.7): the right size, centre a quarter cell off.
+    Its predictor 1 is (0.35, 0.65, 0.5, 0.5, 0.2): a 0.25 x 0.25 box, centre 0.1 cell off.
+    Its class scores are (0.9, 0.2). Every other number is 0.
+    Returns (pred, target) of shapes (1, 2, 2, 12) and (1, 2, 2, 7).
+    """
+    pred = torch.zeros(1, 2, 2, 12, dtype=F64)
+    pred[0, 1, 0] = torch.tensor([0.5, 0.5, 0.6, 0.4, 0.7,
+                                  0.35, 0.65, 0.5, 0.5, 0.2,
+                                  0.9, 0.2], dtype=F64)
+    target = torch.zeros(1, 2, 2, 7, dtype=F64)
+    target[0, 1, 0] = torch.tensor([0.25, 0.75, 0.36, 0.16, 1.0, 1.0, 0.0], dtype=F64)
+    return pred, target
+
+
+def random_batch(
+    N: int,
+    S: int = 7,
+    B: int = 2,
+    C: int = 20,
+    *,
+    seed: int = 0,
+    objects: int = 3,
+    empty_images: int = 0,
+    ties: int = 0,
+    misses: int = 0,
+    zero_size: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A random (pred, target) pair in float64, for testing, of shapes (N, S, S, 5B + C) and
+    (N, S, S, 5 + C).
+
+    Every image but the first `empty_images` has `objects` objects, in distinct random cells.
+    The predicted boxes are noisy copies of the cell's object (so IoUs vary), confidences and
+    class scores are Gaussian noise. Then, in each image with objects: in `ties` object cells
+    every predictor gets the same box (an exact IoU tie); in `misses` object cells every
+    predicted box lies a few cells away (every IoU is 0); and `zero_size` empty cells get
+    predicted boxes of zero width and height.
+    """
+    gen = torch.Generator().manual_seed(seed)
+
+    def normal(*shape: int) -> torch.Tensor:
+        return torch.randn(*shape, generator=gen, dtype=F64)
+
+    def uniform(lo: float, hi: float, *shape: int) -> torch.Tensor:
+        return lo + (hi - lo) * torch.rand(*shape, generator=gen, dtype=F64)
+
+    pred = normal(N, S, S, 5 * B + C)
+    target = torch.zeros(N, S, S, 5 + C, dtype=F64)
+    for n in range(empty_images, N):
+        cells = torch.randperm(S * S, generator=gen).tolist()
+        chosen, rest = cells[:objects], cells[objects:]
+        for k, cell in enumerate(chosen):
+            i, j = divmod(cell, S)
+            box = torch.cat([uniform(0.0, 1.0, 2), uniform(0.05, 0.9, 2)])
+            target[n, i, j, :4] = box
+            target[n, i, j, 4] = 1.0
+            target[n, i, j, 5 + int(torch.randint(C, (1,), generator=gen))] = 1.0
+            guesses = box.repeat(B, 1) + 0.15 * normal(B, 4)
+            guesses[:, 2:] = guesses[:, 2:].abs().sqrt()  # the network predicts sqrt(w), sqrt(h)
+            if k < ties:
+                guesses[:] = guesses[0]
+            elif k < ties + misses:
+                guesses[:, :2] += 3.0  # three cells away: no overlap
+            for b in range(B):
+                pred[n, i, j, 5 * b : 5 * b + 4] = guesses[b]
+        for cell in rest[:zero_size]:
+            i, j = divmod(cell, S)
+            for b in range(B):
+                pred[n, i, j, 5 * b + 2 : 5 * b + 4] = 0.0
+    return pred, target
+
+
+def _hand_assignment() -> tuple[torch.Tensor, torch.Tensor]:
+    """(resp, iou) of the hand fixture, as the assignment step gives them: predictor 0 has IoU 1
+    and is responsible; predictor 1 (0.3^2 = 0.09 wide and high, inside the 0.5 x 0.5 object)
+    has IoU 0.09 * 0.09 / 0.25 = 0.0324."""
+    resp = torch.zeros(1, 2, 2, 2, dtype=F64)
+    resp[0, 0, 1, 0] = 1.0
+    iou = torch.zeros(1, 2, 2, 2, dtype=F64)
+    iou[0, 0, 1] = torch.tensor([1.0, 0.0324], dtype=F64)
+    return resp, iou
+
+
+def _offset_assignment() -> tuple[torch.Tensor, torch.Tensor]:
+    """(resp, iou) of the offset fixture: predictor 1 is responsible. The IoUs, in image units
+    (x / S, y / S, s_w^2, s_h^2) against (x / S, y / S, w, h), are the areas of the overlaps over
+    the unions, 0.0768871231596168 and 0.4763368162261833 (printed once from the solution's
+    box_iou)."""
+    resp = torch.zeros(1, 2, 2, 2, dtype=F64)
+    resp[0, 1, 0, 1] = 1.0
+    iou = torch.zeros(1, 2, 2, 2, dtype=F64)
+    iou[0, 1, 0] = torch.tensor([0.0768871231596168, 0.4763368162261833], dtype=F64)
+    return resp, iou
+
+
+OFFSET_IOU = 0.4763368162261833  # the responsible predictor's IoU in the offset fixture
+
+
+def _hand_gradient() -> torch.Tensor:
+    """dL/dpred for the hand fixture, by hand: every box coordinate is exact, so only
+    confidences and classes move."""
+    expected = torch.zeros(1, 2, 2, 12, dtype=F64)
+    expected[..., 4] = expected[..., 9] = 2 * 0.5 * 0.1  # no-object: 2 lambda_noobj C
+    expected[0, 0, 1, 4] = 2 * (0.8 - 1.0)  # responsible: 2 (C - IoU)
+    expected[0, 0, 1, 9] = 2 * 0.5 * 0.4  # the other predictor of the object cell: no-object
+    # classes of the object cell: 2 (p - onehot)
+    expected[0, 0, 1, 10:] = torch.tensor([2 * 0.2, 2 * (0.7 - 1.0)], dtype=F64)
+    return expected
+
+
+def _offset_gradient() -> torch.Tensor:
+    """dL/dpred for the offset fixture, by hand: the responsible predictor 1 is off by 0.1 in
+    each coordinate."""
+    expected = torch.zeros(1, 2, 2, 12, dtype=F64)
+    expected[0, 1, 0] = torch.tensor([
+        0.0, 0.0, 0.0, 0.0, 2 * 0.5 * 0.7,  # predictor 0: not responsible, no-object gradient only
+        # predictor 1, responsible: 2 lambda_coord (u - t) for x, y, s_w, s_h
+        2 * 5 * 0.1, 2 * 5 * -0.1, 2 * 5 * (0.5 - 0.6), 2 * 5 * (0.5 - 0.4),
+        2 * (0.2 - OFFSET_IOU),  # 2 (C - IoU)
+        2 * (0.9 - 1.0), 2 * 0.2,  # classes
+    ], dtype=F64)
+    return expected
+
+
+META_ADVICE = (
+    "The same code must run on any device without host-device synchronisation: "
+    "code that needs a tensor's values on the host (.item(), float(t), `if` on a "
+    "tensor, boolean-mask indexing x[mask], torch.nonzero, one-argument torch.where(mask)) "
+    "makes the CPU wait for the GPU, and new tensors must be created on the input's device "
+    "(device=pred.device): use float masks, argmax and the three-argument "
+    "torch.where(cond, a, b) instead"
+)
+
+
+def _on_meta(what: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) on 'meta' tensors (shapes, no values); a failure names the likely cause."""
+    try:
+        return fn(*args)
+    except NotImplementedError as exc:
+        if not str(exc):
+            raise
+        error: Exception = exc
+    except (RuntimeError, TypeError, ValueError, IndexError) as exc:
+        error = exc
+    raise HintError(
+        f"{what} failed on the 'meta' device (tensors with shapes but no values) with "
+        f"{type(error).__name__}: {str(error).splitlines()[0][:160]}. {META_ADVICE}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 1: box IoU
+
+
+@check
+def check_box_iou(box_iou: Callable) -> None:
+    """box_iou on six pairs worked out by hand, two empty boxes, and broadcasting."""
+    a = torch.tensor([0.4, 0.4, 0.6, 0.6], dtype=F64)  # spans 0.1 .. 0.7 in x and y
+    others = torch.tensor([
+        [0.4, 0.4, 0.6, 0.6],  # the same box: IoU 1
+        [0.5, 0.4, 0.6, 0.6],  # shifted by 0.1: 0.5 x 0.6 / (0.36 + 0.36 - 0.3) = 5/7
+        [0.3, 0.3, 0.2, 0.2],  # inside a: 0.04 / 0.36 = 1/9
+        [0.6, 0.6, 0.6, 0.6],  # 0.4 x 0.4 / (0.72 - 0.16) = 2/7
+        [1.0, 0.4, 0.6, 0.6],  # touches a's right edge: 0
+        [0.9, 0.9, 0.1, 0.1],  # far away: 0
+    ], dtype=F64)
+    assert_close(
+        box_iou(a, others),
+        torch.tensor([1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0], dtype=F64),
+        "box_iou(a, others)",
+        variants={
+            "you treated (cx, cy, w, h) as corners (x0, y0, x1, y1); the corners of a "
+            "centre-format box are (cx - w/2, cy - h/2) and (cx + w/2, cy + h/2)":
+                torch.tensor([1.0, 0.5, 0.0, 0.0, 0.0, 0.0], dtype=F64),
+            "disjoint boxes get a positive IoU: clamp each overlap width and height at 0 before "
+            "multiplying them (two negative overlaps multiply to a positive area)":
+                torch.tensor([1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0647482014388], dtype=F64),
+            "you divided by the sum of the two areas: the union is area1 + area2 - intersection":
+                torch.tensor([0.5, 0.416666666667, 0.1, 0.222222222222, 0.0, 0.0], dtype=F64),
+        },
+    )
+    empty = torch.zeros(4, dtype=F64)
+    iou_empty = box_iou(empty, empty)
+    if torch.isnan(iou_empty).any():
+        raise HintError(
+            "box_iou of two boxes of zero size is NaN (0 / 0): clamp the union, "
+            "inter / union.clamp(min=1e-12), so that it is 0"
+        )
+    assert_close(iou_empty, 0.0, "box_iou of two boxes of zero size")
+    boxes1 = torch.tensor([[[0.2, 0.2, 0.2, 0.2]], [[0.5, 0.5, 0.5, 0.5]], [[0.8, 0.5, 0.2, 0.6]]],
+                          dtype=F64)  # shape (3, 1, 4)
+    boxes2 = torch.tensor([[[0.3, 0.2, 0.2, 0.2], [0.5, 0.5, 0.25, 0.25]]], dtype=F64)
+    assert_close(  # shape (1, 2, 4): broadcasting gives every pair, shape (3, 2)
+        box_iou(boxes1, boxes2),
+        torch.tensor([[1 / 3, 0.0], [0.0265486725664, 0.25], [0.0, 0.0]], dtype=F64),
+        "box_iou(boxes1 of shape (3, 1, 4), boxes2 of shape (1, 2, 4))",
+    )
+    print("box_iou: visible tests passed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2: the target encoder
+
+
+def _encode(encode_target: Callable, boxes: list, labels: list, S: int, C: int) -> Any:
+    """encode_target on lists, with a hint if it indexes past the grid."""
+    try:
+        return encode_target(torch.tensor(boxes, dtype=F64).reshape(-1, 4),
+                             torch.tensor(labels, dtype=torch.int64), S=S, C=C)
+    except IndexError as exc:
+        raise HintError(
+            f"encode_target raised IndexError ({exc}): a centre on the right or bottom edge "
+            "(cx = 1.0 or cy = 1.0) gives floor(1.0 * S) = S, one past the last cell; clamp the "
+            "row and the column to S - 1"
+        ) from None
+
+
+@check
+def check_encode_target(encode_target: Callable) -> None:
+    """encode_target for one box, boxes on the edges, two boxes in a cell, and no boxes."""
+    # one box, centre (0.5, 0.3): row floor(0.3 * 7) = 2, column floor(0.5 * 7) = 3
+    target = _encode(encode_target, [[0.5, 0.3, 0.2, 0.4]], [4], S=7, C=6)
+    if target.dtype != F64:  # assert_close alone would not see a float32 rounding
+        raise HintError(
+            f"encode_target returned a {target.dtype} target for float64 boxes: the target has "
+            "the dtype and device of boxes, torch.zeros(..., dtype=boxes.dtype, "
+            "device=boxes.device) (torch.zeros(...) on its own gives float32 on the CPU)"
+        )
+    expected = torch.zeros(7, 7, 11, dtype=F64)
+    expected[2, 3] = torch.tensor([0.5, 0.3 * 7 - 2, 0.2, 0.4, 1, 0, 0, 0, 0, 1, 0], dtype=F64)
+    swapped = torch.zeros(7, 7, 11, dtype=F64)
+    swapped[3, 2] = expected[2, 3]
+    image_units = expected.clone()
+    image_units[2, 3, :2] = torch.tensor([0.5, 0.3], dtype=F64)
+    square_roots = expected.clone()
+    square_roots[2, 3, 2:4] = torch.tensor([0.2, 0.4], dtype=F64).sqrt()
+    assert_close(target, expected, "encode_target([[0.5, 0.3, 0.2, 0.4]], [4], S=7, C=6)",
+                 variants={
+        "row and column are swapped: the row is floor(cy * S) (down the image), the column "
+        "floor(cx * S) (across)": swapped,
+        "x and y should be the centre's offset inside its cell, cx * S - column and "
+        "cy * S - row, not its position in the image": image_units,
+        "store w and h as they are: the loss takes their square roots": square_roots,
+    })
+    # boxes on the edges: cx = cy = 1.0 belongs to the last cell, cx = cy = 0.0 to the first
+    target = _encode(encode_target, [[1.0, 1.0, 0.3, 0.2], [0.0, 0.0, 0.1, 0.1]], [0, 2],
+                     S=4, C=3)
+    expected = torch.zeros(4, 4, 8, dtype=F64)
+    expected[3, 3] = torch.tensor([1.0, 1.0, 0.3, 0.2, 1, 1, 0, 0], dtype=F64)
+    expected[0, 0] = torch.tensor([0.0, 0.0, 0.1, 0.1, 1, 0, 0, 1], dtype=F64)
+    offset_unclamped = expected.clone()
+    offset_unclamped[3, 3, :2] = 0.0
+    assert_close(target, expected, "encode_target for centres on the edges (cx = 1.0 and 0.0)",
+                 variants={"on the edge the offset is cx * S - column with the clamped column "
+                           "(4 * 1.0 - 3 = 1.0), not 0": offset_unclamped})
+    # two centres in the same cell (row 3, column 3 for S = 7): the first box wins
+    target = _encode(encode_target, [[0.51, 0.52, 0.2, 0.2], [0.55, 0.56, 0.1, 0.1]], [0, 1],
+                     S=7, C=2)
+    first = torch.zeros(7, 7, 7, dtype=F64)
+    first[3, 3] = torch.tensor([0.51 * 7 - 3, 0.52 * 7 - 3, 0.2, 0.2, 1, 1, 0], dtype=F64)
+    last = torch.zeros(7, 7, 7, dtype=F64)
+    last[3, 3] = torch.tensor([0.55 * 7 - 3, 0.56 * 7 - 3, 0.1, 0.1, 1, 0, 1], dtype=F64)
+    assert_close(target, first, "encode_target for two boxes in one cell", variants={
+        "the second box overwrote the first: a cell holds one object, and the first box wins "
+        "(skip a box whose cell already has obj = 1)": last,
+    })
+    # no boxes at all
+    assert_close(_encode(encode_target, [], [], S=7, C=20), torch.zeros(7, 7, 25, dtype=F64),
+                 "encode_target for an image without boxes")
+    print("encode_target: visible tests passed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 3: the assignment step
+
+
+@check
+def check_assign_responsible(assign_responsible: Callable) -> None:
+    """assign_responsible on the hand fixture, an exact tie, a case where units matter, and the
+    meta device."""
+    pred, target = hand_fixture()
+    pred.requires_grad_(True)
+    pred_before, target_before = pred.detach().clone(), target.clone()
+    resp, iou = assign_responsible(pred, target)
+    for name, now, before in (("pred", pred.detach(), pred_before),
+                              ("target", target, target_before)):
+        if not torch.equal(now, before):
+            raise HintError(
+                f"assign_responsible changed {name} in place (e.g. `boxes[..., 2:4] **= 2`, "
+                f"where boxes is a slice or unflatten of {name}: a view shares its memory): "
+                "compute new tensors instead (boxes[..., 2:4] ** 2). The loss needs the original "
+                "values, and the caller's tensors must not change"
+            )
+    expected_resp, expected_iou = _hand_assignment()
+    assert_close(iou, expected_iou, "iou for the hand fixture", variants={
+        "the predictions are square roots of w and h: square them (s_w ** 2) before the IoU":
+            torch.tensor([[[[0.0, 0.0], [0.5, 0.36]], [[0.0, 0.0], [0.0, 0.0]]]], dtype=F64),
+    })
+    assert_close(resp, expected_resp, "resp for the hand fixture")
+    if iou.requires_grad or resp.requires_grad:
+        raise HintError(
+            "iou (or resp) is attached to the autograd graph: the IoU target is a constant for "
+            "the loss; compute the assignment under torch.no_grad() or return iou.detach(), or "
+            "gradient flows into the predicted box through the confidence target"
+        )
+    # an exact tie: both predictors of the single cell (S = 1) predict the same box
+    tie_pred = torch.tensor([[[[0.4, 0.6, 0.5, 0.5, 0.3, 0.4, 0.6, 0.5, 0.5, 0.9, 0.0]]]],
+                            dtype=F64)
+    tie_target = torch.tensor([[[[0.5, 0.5, 0.3, 0.3, 1.0, 1.0]]]], dtype=F64)
+    resp, iou = assign_responsible(tie_pred, tie_target)
+    assert_close(resp, torch.tensor([[[[1.0, 0.0]]]], dtype=F64),
+                 "resp for a tie (both predictors have the same IoU)", variants={
+        "on a tie the first predictor is responsible (torch.argmax returns the first index), "
+        "not the last": torch.tensor([[[[0.0, 1.0]]]], dtype=F64),
+        "on a tie exactly one predictor is responsible, the first (argmax), not every "
+        "predictor that reaches the maximum": torch.tensor([[[[1.0, 1.0]]]], dtype=F64),
+    })
+    # units: S = 2, object (0.5, 0.5, 0.2, 0.2) in cell (0, 0). Predictor 0 has the right size,
+    # its centre 0.25 cell = 0.125 image to the right: IoU 0.075 x 0.2 / (0.08 - 0.015) = 3/13.
+    # Predictor 1 is centred, 0.5 x 0.5: IoU 0.04 / 0.25 = 0.16. Predictor 0 is responsible.
+    units_pred = torch.zeros(1, 2, 2, 11, dtype=F64)
+    units_pred[0, 0, 0, :10] = torch.tensor([0.75, 0.5, 0.2**0.5, 0.2**0.5, 0.0,
+                                             0.5, 0.5, 0.5**0.5, 0.5**0.5, 0.0], dtype=F64)
+    units_target = torch.zeros(1, 2, 2, 6, dtype=F64)
+    units_target[0, 0, 0] = torch.tensor([0.5, 0.5, 0.2, 0.2, 1.0, 1.0], dtype=F64)
+    resp, iou = assign_responsible(units_pred, units_target)
+    mixed = torch.zeros(1, 2, 2, 2, dtype=F64)
+    mixed[0, 0, 0] = torch.tensor([0.0, 0.16], dtype=F64)
+    expected_iou = torch.zeros(1, 2, 2, 2, dtype=F64)
+    expected_iou[0, 0, 0] = torch.tensor([3 / 13, 0.16], dtype=F64)
+    assert_close(iou, expected_iou, "iou when the centres differ (S = 2)", variants={
+        "the IoU mixes cell units and image units: x and y are offsets in cell units, w and h "
+        "fractions of the image; divide x and y by S (for both boxes) before the IoU": mixed,
+    })
+    assert_close(resp[0, 0, 0], torch.tensor([1.0, 0.0], dtype=F64),
+                 "resp when the centres differ (S = 2)")
+    meta_resp, meta_iou = _on_meta("assign_responsible", assign_responsible,
+                                   torch.empty(2, 7, 7, 30, device="meta"),
+                                   torch.empty(2, 7, 7, 25, device="meta"))
+    assert meta_resp.shape == meta_iou.shape == (2, 7, 7, 2), (
+        f"on the meta device resp and iou have shapes {tuple(meta_resp.shape)} and "
+        f"{tuple(meta_iou.shape)}; both should be (2, 7, 7, 2)"
+    )
+    print("assign_responsible: visible tests passed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4: the loss
+
+# The loss of the empty image random_batch(1, S=3, C=3, seed=8, empty_images=1): only the
+# no-object term counts, 0.5 * the sum of the squared confidences pred[..., 4] and pred[..., 9].
+# Printed once from that sum (and from the solution's yolo_loss, which agrees).
+EMPTY_IMAGE_LOSS = 10.728326256632595
+
+
+def _run_loss(yolo_loss: Callable, pred: Any, target: Any, resp: Any, iou: Any) -> tuple:
+    """yolo_loss(...) with its result's structure checked."""
+    result = yolo_loss(pred, target, resp, iou)
+    assert isinstance(result, tuple) and len(result) == 2, (
+        f"yolo_loss should return a tuple (total, terms), got {type(result).__name__}"
+    )
+    total, terms = result
+    assert isinstance(terms, dict) and set(terms) == set(TERMS), (
+        f"terms should be a dict with the keys {TERMS}, got {terms!r:.120}"
+    )
+    return total, terms
+
+
+def _check_value(value: Any, expected: float, name: str, variants: dict | None = None,
+                 batch_size: int | None = None) -> None:
+    """assert_close, and a hint for a mean where the loss wants a sum divided by N."""
+    variants = dict(variants or {})
+    v = float(value)
+    known = any(abs(v - float(w)) <= 1e-7 * (abs(v) + abs(float(w))) + 1e-12
+                for w in variants.values())
+    if not known and expected > 0 and 0 < v < expected / 3:
+        raise HintError(
+            f"{name} is {v:.6g}, much smaller than the expected {expected:.6g}: the loss is a "
+            "sum over cells, predictors and classes divided by N (the number of images), not a "
+            "mean over all elements (.mean())"
+        )
+    assert_close(value, expected, name, variants=variants, batch_size=batch_size)
+
+
+def _fixed_assignment(target: torch.Tensor, B: int = 2) -> tuple[torch.Tensor, torch.Tensor]:
+    """A valid (resp, iou) without assign_responsible: predictor 0 responsible, IoU 0.5."""
+    resp = torch.zeros(*target.shape[:3], B, dtype=target.dtype, device=target.device)
+    resp[..., 0] = target[..., 4]
+    return resp, torch.full_like(resp, 0.5)
+
+
+def _check_loss_on_random_and_empty(yolo_loss: Callable) -> None:
+    """Finite on random predictions; only the no-object term in an image without objects."""
+    # random predictions, some of them negative sqrt-widths: the loss must stay finite
+    pred, target = random_batch(2, S=3, C=3, seed=7)
+    total, terms = _run_loss(yolo_loss, pred, target, *_fixed_assignment(target))
+    if not torch.isfinite(total):
+        raise HintError(
+            "yolo_loss is NaN or inf on random predictions, where some predicted sqrt-widths "
+            "are negative: do not take the square root of a prediction (the network outputs "
+            "sqrt(w) itself); only the target's w and h get a square root"
+        )
+    # an image without objects: only the no-object term counts
+    pred, target = random_batch(1, S=3, C=3, seed=8, empty_images=1)
+    nothing = torch.zeros(1, 3, 3, 2, dtype=F64)
+    total, terms = _run_loss(yolo_loss, pred, target, nothing, nothing)
+    if abs(float(terms["class"])) > 1e-12:
+        raise HintError("terms['class'] is not 0 for an image without objects: the class term "
+                        "counted every cell; it applies only to cells with an object (multiply "
+                        "by target[..., 4])")
+    try:
+        _check_value(total, EMPTY_IMAGE_LOSS, "the loss of an image without objects", variants={
+            "lambda_noobj = 0.5 is missing from the no-object term": 2 * EMPTY_IMAGE_LOSS})
+    except HintError as err:
+        if "lambda_noobj" in str(err) or "mean over" in str(err):
+            raise
+        raise HintError(
+            f"{err} Check the layout of pred: in an image without objects only the no-object "
+            "term counts, 0.5 * the sum of the squared confidences pred[..., 4] and "
+            "pred[..., 9] (per cell, 5 numbers for each of the B predictors come first, then "
+            "the C class scores)"
+        ) from None
+
+
+OBJ_WEIGHTED = (
+    "lambda_noobj weights the no-object term (4) only; the object term (3) has weight 1"
+)
+
+
+def _check_loss_on_hand_fixture(yolo_loss: Callable) -> None:
+    """The hand fixture's five terms (L = 0.28, spec section 4), and its gradient by autograd."""
+    pred, target = hand_fixture()
+    resp, iou = _hand_assignment()
+    before, target_before = pred.clone(), target.clone()
+    total, terms = _run_loss(yolo_loss, pred, target, resp, iou)
+    assert torch.equal(pred, before), (
+        "yolo_loss changed pred in place (e.g. `pred[...] -= ...`, `**=`, clamp_): compute new "
+        "tensors instead; autograd needs the original values, and the caller's network output "
+        "must not change"
+    )
+    assert torch.equal(target, target_before), (
+        "yolo_loss changed target in place (e.g. truth[..., 2:4].sqrt_() or `**=`, where truth "
+        "is target[..., None, :], a view that shares target's memory): compute new tensors "
+        "instead (truth[..., 2].sqrt()). Otherwise the next call with the same target, the next "
+        "training step, takes square roots of square roots"
+    )
+    _check_value(terms["centre"], 0.0, "terms['centre'] for the hand fixture")
+    _check_value(terms["size"], 0.0, "terms['size'] for the hand fixture", variants={
+        "the size term compares s_w with the square root of the target's w, not with w itself":
+            5 * 2 * (0.5**0.5 - 0.5) ** 2,
+    })
+    _check_value(terms["obj"], 0.04, "terms['obj'] for the hand fixture",
+                 variants={OBJ_WEIGHTED: 0.5 * 0.04})
+    _check_value(terms["noobj"], 0.11, "terms['noobj'] for the hand fixture", variants={
+        "the no-object term also counted the responsible predictor: it applies to every "
+        "predictor except the responsible one (mask 1 - resp)": 0.43,
+        "the no-object term skipped the other predictor of the object cell: it applies to every "
+        "predictor that is not responsible, in object cells too (mask 1 - resp, not 1 - obj)":
+            0.03,
+    })
+    _check_value(terms["class"], 0.13, "terms['class'] for the hand fixture", variants={
+        "the class term counted every cell: it applies only to cells with an object "
+        "(multiply by target[..., 4])": 0.67,
+    })
+    _check_value(total, 0.28, "the total loss for the hand fixture")
+    # its gradient, by autograd: only the assignment (resp, iou) is constant, not pred
+    leaf = pred.clone().requires_grad_(True)
+    total, _ = _run_loss(yolo_loss, leaf, target, resp, iou)
+    (grad,) = torch.autograd.grad(total, leaf)
+    expected = _hand_gradient()
+    no_confidence = expected.clone()
+    no_confidence[..., 4] = no_confidence[..., 9] = 0.0
+    assert_close(grad, expected, "the gradient (autograd) of the loss for the hand fixture",
+                 variants={
+        "the confidences get no gradient: only the assignment (resp, iou) is a constant, so do "
+        "not detach pred or its boxes": no_confidence,
+    })
+
+
+def _check_loss_on_offset_fixture(yolo_loss: Callable) -> None:
+    """The offset fixture's five terms: the responsible predictor 1 is off by 0.1 in each
+    coordinate, so centre = 5 * (0.1^2 + 0.1^2) = 0.1 and size = 5 * (0.1^2 + 0.1^2) = 0.1."""
+    pred, target = offset_fixture()
+    total, terms = _run_loss(yolo_loss, pred, target, *_offset_assignment())
+    no_lambda = "lambda_coord = 5 is missing: both box terms are weighted by it"
+    _check_value(terms["centre"], 0.1, "terms['centre'] for the offset fixture",
+                 variants={no_lambda: 0.02})
+    _check_value(terms["size"], 0.1, "terms['size'] for the offset fixture", variants={
+        no_lambda: 0.02,
+        "the size term compares s_w with the square root of the target's w, not with w itself":
+            0.676,
+    })
+    _check_value(terms["obj"], (0.2 - OFFSET_IOU) ** 2, "terms['obj'] for the offset fixture",
+                 variants={"the object-confidence target is the IoU of the responsible box (the "
+                           "iou argument), not 1": 0.64,
+                           OBJ_WEIGHTED: 0.5 * (0.2 - OFFSET_IOU) ** 2})
+    _check_value(terms["noobj"], 0.245, "terms['noobj'] for the offset fixture", variants={
+        "lambda_noobj = 0.5 is missing from the no-object term": 0.49,
+    })
+    _check_value(terms["class"], 0.05, "terms['class'] for the offset fixture")
+    _check_value(total, 0.495 + (0.2 - OFFSET_IOU) ** 2, "the total loss for the offset fixture")
+
+
+@check
+def check_yolo_loss(yolo_loss: Callable) -> None:
+    """yolo_loss on random and empty images, the two fixtures, copies, and the meta device."""
+    _check_loss_on_random_and_empty(yolo_loss)
+    _check_loss_on_hand_fixture(yolo_loss)
+    _check_loss_on_offset_fixture(yolo_loss)
+    # the same images three times: the loss is an average over images, so it does not change
+    pred, target = hand_fixture()
+    copies = [x.repeat(3, 1, 1, 1) for x in (pred, target, *_hand_assignment())]
+    total, _ = _run_loss(yolo_loss, *copies)
+    _check_value(total, 0.28, "the loss of a batch of 3 copies of the hand fixture", batch_size=3)
+
+    # the meta device: tensors with shapes and no values; forward and backward
+    on_meta = torch.empty(2, 7, 7, 30, device="meta", requires_grad=True)
+
+    def forward_backward() -> None:
+        total, _ = yolo_loss(on_meta, torch.empty(2, 7, 7, 25, device="meta"),
+                             torch.empty(2, 7, 7, 2, device="meta"),
+                             torch.empty(2, 7, 7, 2, device="meta"))
+        total.backward()
+
+    _on_meta("yolo_loss", forward_backward)
+    assert on_meta.grad is not None and on_meta.grad.shape == on_meta.shape
+    print("yolo_loss: visible tests passed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 5: the gradient by hand
+
+
+@check
+def check_yolo_loss_grad(yolo_loss_grad: Callable) -> None:
+    """yolo_loss_grad on the two fixtures (gradients worked out by hand) and on copies."""
+    pred, target = hand_fixture()
+    expected = _hand_gradient()
+    noobj_on_resp = expected.clone()
+    noobj_on_resp[0, 0, 1, 4] += 2 * 0.5 * 0.8
+    classes_everywhere = expected.clone()
+    classes_everywhere[..., 10:] = 2 * 0.3
+    classes_everywhere[0, 0, 1, 10:] = expected[0, 0, 1, 10:]
+    no_sqrt = expected.clone()
+    no_sqrt[0, 0, 1, 2:4] = 2 * 5 * (0.5**0.5 - 0.5)
+    dpred = yolo_loss_grad(pred, target, *_hand_assignment())
+    assert_close(dpred, expected, "yolo_loss_grad for the hand fixture", variants={
+        "this is darknet's delta, -1/2 of the gradient (darknet moves along its delta); "
+        "the gradient of (u - t)^2 is 2 (u - t)": -expected / 2,
+        "the responsible predictor also got the no-object gradient 2 lambda_noobj C: it gets "
+        "only 2 (C - IoU)": noobj_on_resp,
+        "the class scores of empty cells got a gradient: the class term covers object cells "
+        "only": classes_everywhere,
+        "the size gradient is 2 lambda_coord (s_w - sqrt(w)): compare with the square root of "
+        "the target's w": no_sqrt,
+    })
+    # the second fixture: the box coordinates of the responsible predictor 1 move too
+    pred, target = offset_fixture()
+    resp, iou = _offset_assignment()
+    expected = _offset_gradient()
+    no_lambda = expected.clone()
+    no_lambda[0, 1, 0, 5:9] /= 5
+    no_sqrt = expected.clone()
+    no_sqrt[0, 1, 0, 7:9] = torch.tensor([2 * 5 * (0.5 - 0.36), 2 * 5 * (0.5 - 0.16)], dtype=F64)
+    dpred = yolo_loss_grad(pred, target, resp, iou)
+    assert_close(dpred, expected, "yolo_loss_grad for the offset fixture", variants={
+        "the box gradients lack lambda_coord = 5": no_lambda,
+        "the size gradient is 2 lambda_coord (s_w - sqrt(w)): compare with the square root of "
+        "the target's w": no_sqrt,
+    })
+    # the same images three times: the gradient of each copy is a third of one image's
+    copies = [x.repeat(3, 1, 1, 1) for x in (pred, target, resp, iou)]
+    assert_close(yolo_loss_grad(*copies), expected.repeat(3, 1, 1, 1) / 3,
+                 "yolo_loss_grad for 3 copies of the offset fixture", batch_size=3)
+    print("yolo_loss_grad: visible tests passed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 6: the same code on any device
+
+
+def _run_on(loss_and_grad_on: Callable, pred: Any, target: Any, device: Any) -> tuple:
+    """loss_and_grad_on, with a hint when the device breaks it."""
+    try:
+        result = loss_and_grad_on(pred, target, device)
+    except NotImplementedError as exc:
+        if not str(exc):
+            raise
+        error: Exception = exc
+    except (RuntimeError, TypeError, ValueError, IndexError) as exc:
+        error = exc
+    else:
+        assert isinstance(result, tuple) and len(result) == 2, (
+            "loss_and_grad_on should return a tuple (total, dpred)"
+        )
+        for name, value in zip(("total", "dpred"), result, strict=True):
+            if not isinstance(value, torch.Tensor):
+                raise HintError(
+                    f"{name} is a {type(value).__name__}, not a tensor: .item() (or float()) "
+                    "copies the number to the host and makes it wait for the device; return "
+                    "the tensor itself"
+                )
+            if torch.device(value.device).type != torch.device(device).type:
+                raise HintError(
+                    f"{name} is on {value.device} but should stay on {device}: do not copy "
+                    "results back to the host (.cpu(), .item(), .tolist())"
+                )
+        return result
+    raise HintError(
+        f"loss_and_grad_on(..., device={str(device)!r}) failed with {type(error).__name__}: "
+        f"{str(error).splitlines()[0][:160]}. Move both pred and target to the device, make "
+        "pred a leaf that requires grad there (pred.detach().to(device).requires_grad_(True)), "
+        "and do not copy results back to the host (.cpu(), .item())"
+    )
+
+
+def _run_exercises_3_and_4(assign_responsible: Callable, yolo_loss: Callable, pred: Any,
+                           target: Any, where: str) -> tuple:
+    """assign_responsible, yolo_loss and its gradient by autograd, called here directly (not
+    through loss_and_grad_on): an error here belongs to exercise 3 or 4, not to the device."""
+    leaf = pred.detach().clone().requires_grad_(True)
+    exercise, call = 3, "assign_responsible(pred, target)"
+    try:
+        resp, iou = assign_responsible(leaf, target)
+        exercise, call = 4, "yolo_loss(pred, target, resp, iou)"
+        total, _ = yolo_loss(leaf, target, resp, iou)
+        call = "torch.autograd.grad(total, pred) after yolo_loss"
+        (grad,) = torch.autograd.grad(total, leaf)
+    except NotImplementedError as exc:
+        if not str(exc):
+            raise
+        error: Exception = exc
+    except Exception as exc:  # noqa: BLE001 - any error in exercises 3 and 4
+        error = exc
+    else:
+        return total, grad
+    raise HintError(
+        f"fix exercise {exercise} first: {where}, called directly (not through "
+        f"loss_and_grad_on), {call} raised {type(error).__name__}: "
+        f"{(str(error).splitlines() or [''])[0][:160]} (the test of exercise {exercise} above "
+        "says more)"
+    )
+
+
+@check
+def check_loss_and_grad_on(loss_and_grad_on: Callable, assign_responsible: Callable,
+                           yolo_loss: Callable) -> None:
+    """Exercises 3 and 4 on their own first (CPU and meta), then loss_and_grad_on on the CPU,
+    on the meta device and on the GPU when there is one."""
+    expected = _hand_gradient()
+    # first exercises 3 and 4 on their own, on the CPU and on the meta device
+    pred, target = hand_fixture()
+    total, dpred = _run_exercises_3_and_4(assign_responsible, yolo_loss, pred, target,
+                                          "on the CPU")
+    try:
+        assert_close(total, 0.28, "the total for the hand fixture")
+        assert_close(dpred, expected, "its gradient")
+    except HintError as err:
+        raise HintError(
+            "fix exercises 3 and 4 first: on the CPU, called directly (not through "
+            "loss_and_grad_on), yolo_loss(pred, target, *assign_responsible(pred, target)) is "
+            f"wrong: {str(err).rstrip('.')} (their tests above say more)"
+        ) from None
+    _run_exercises_3_and_4(assign_responsible, yolo_loss,
+                           *(x.to("meta") for x in random_batch(2, seed=9)), "on the meta device")
+    # then loss_and_grad_on
+    before = pred.clone()
+    total, dpred = _run_on(loss_and_grad_on, pred, target, "cpu")
+    assert not pred.requires_grad and torch.equal(pred, before), (
+        "loss_and_grad_on changed the caller's pred (its values or requires_grad): work on a "
+        "new leaf, pred.detach().to(device).requires_grad_(True)"
+    )
+    assert_close(total, 0.28, "total for the hand fixture on the CPU")
+    assert_close(dpred, expected, "dpred for the hand fixture on the CPU")
+    # on the meta device, from inputs on the CPU: shapes only, so any synchronisation fails
+    total, dpred = _run_on(loss_and_grad_on, *random_batch(2, seed=9), "meta")
+    assert total.shape == () and dpred.shape == (2, 7, 7, 30), (
+        f"on the meta device total has shape {tuple(total.shape)} and dpred "
+        f"{tuple(dpred.shape)}; they should be () and (2, 7, 7, 30)"
+    )
+    device = pick_device()  # the GPU when there is one
+    if device.type != "cpu":
+        total, dpred = _run_on(loss_and_grad_on, pred, target, device)
+        assert_close(total, 0.28, f"total for the hand fixture on {device}")
+        assert_close(dpred, expected, f"dpred for the hand fixture on {device}")
+    extra = "" if device.type == "cpu" else f" and {device}"
+    print(f"loss_and_grad_on: visible tests passed on cpu, meta{extra}")

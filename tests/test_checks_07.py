@@ -1,0 +1,97 @@
+"""bp2yolo.checks.ch07: the visible checks of assignment 07 pass on the solution, fail with a
+hint that names the check on a wrong answer, and their fixed numbers agree with the solution.
+
+The solution's functions come from solutions/07_yolo_loss/07_exercises.ipynb (its test cells
+are not run): bp2yolo itself holds no solution.
+"""
+
+from __future__ import annotations
+
+import harness
+import pytest
+import torch
+
+from bp2yolo.checks import HintError, ch07
+
+NB = "solutions/07_yolo_loss/07_exercises.ipynb"
+
+
+@pytest.fixture(scope="module")
+def ns() -> dict:
+    namespace: dict = {"__name__": "__main__"}
+    outcomes = harness.run(NB, tests="none", namespace=namespace)
+    assert not harness.failures(outcomes), harness.failures(outcomes)
+    return namespace
+
+
+def test_every_check_passes_on_the_solution(ns, capsys):
+    ch07.check_box_iou(ns["box_iou"])
+    ch07.check_encode_target(ns["encode_target"])
+    ch07.check_assign_responsible(ns["assign_responsible"])
+    ch07.check_yolo_loss(ns["yolo_loss"])
+    ch07.check_yolo_loss_grad(ns["yolo_loss_grad"])
+    ch07.check_loss_and_grad_on(ns["loss_and_grad_on"], ns["assign_responsible"],
+                                ns["yolo_loss"])
+    out = capsys.readouterr().out
+    for name in ("box_iou", "encode_target", "assign_responsible", "yolo_loss",
+                 "yolo_loss_grad", "loss_and_grad_on"):
+        assert f"{name}: visible tests passed" in out, name
+
+
+def test_a_wrong_answer_gets_a_hint_that_names_the_check(ns):
+    def half_iou(boxes1, boxes2):
+        return ns["box_iou"](boxes1, boxes2) / 2
+
+    with pytest.raises(HintError) as info:
+        ch07.check_box_iou(half_iou)
+    assert info.value.check == "check_box_iou"
+    assert "box_iou(a, others)" in str(info.value)
+
+
+def test_an_unwritten_exercise_raises_not_implemented():
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    for check in (ch07.check_box_iou, ch07.check_encode_target, ch07.check_assign_responsible,
+                  ch07.check_yolo_loss, ch07.check_yolo_loss_grad):
+        with pytest.raises(NotImplementedError):
+            check(stub)
+    with pytest.raises(NotImplementedError):
+        ch07.check_loss_and_grad_on(stub, stub, stub)
+
+
+def test_the_fixed_numbers_agree_with_the_solution(ns):
+    """How the typed-in numbers were derived: printed once from these computations."""
+    pred, target = ch07.random_batch(1, S=3, C=3, seed=8, empty_images=1)
+    noobj = 0.5 * (pred[..., 4] ** 2 + pred[..., 9] ** 2).sum()
+    assert float(noobj) == pytest.approx(ch07.EMPTY_IMAGE_LOSS, rel=1e-15)
+    nothing = torch.zeros(1, 3, 3, 2, dtype=torch.float64)
+    total, _ = ns["yolo_loss"](pred, target, nothing, nothing)
+    assert float(total) == pytest.approx(ch07.EMPTY_IMAGE_LOSS, rel=1e-15)
+    for fixture, assignment in ((ch07.hand_fixture, ch07._hand_assignment),
+                                (ch07.offset_fixture, ch07._offset_assignment)):
+        pred, target = fixture()
+        resp, iou = ns["assign_responsible"](pred, target)
+        want_resp, want_iou = assignment()
+        torch.testing.assert_close(resp, want_resp, rtol=1e-12, atol=1e-15)
+        torch.testing.assert_close(iou, want_iou, rtol=1e-12, atol=1e-15)
+    for fixture, gradient in ((ch07.hand_fixture, ch07._hand_gradient),
+                              (ch07.offset_fixture, ch07._offset_gradient)):
+        pred, target = fixture()
+        torch.testing.assert_close(
+            ns["yolo_loss_grad"](pred, target, *ns["assign_responsible"](pred, target)),
+            gradient(), rtol=1e-12, atol=1e-15)
+
+
+def test_random_batch_is_deterministic_and_has_its_awkward_cases():
+    pred, target = ch07.random_batch(3, seed=5, empty_images=1, ties=1, misses=1, zero_size=2)
+    again, _ = ch07.random_batch(3, seed=5, empty_images=1, ties=1, misses=1, zero_size=2)
+    assert torch.equal(pred, again) and pred.dtype == target.dtype == torch.float64
+    assert pred.shape == (3, 7, 7, 30) and target.shape == (3, 7, 7, 25)
+    assert target[0].abs().sum() == 0  # the empty image
+    assert (target[1:, ..., 4].sum(dim=(1, 2)) == 3).all()  # 3 objects in each other image
+    boxes = pred[..., :10].unflatten(-1, (2, 5))[..., :4]
+    tied = (boxes[..., 0, :] == boxes[..., 1, :]).all(-1) & (target[..., 4] == 1)
+    assert (tied.sum(dim=(1, 2))[1:] >= 1).all()
+    zero = (boxes[..., 2:] == 0).all(-1).all(-1)
+    assert (zero.sum(dim=(1, 2))[1:] >= 2).all()
