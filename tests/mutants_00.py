@@ -1,25 +1,27 @@
 """Mutants for assignment 00 (start here): proof that its tests can fail.
 
-Each mutant replaces one solution cell of solutions/00_start_here/00_exercises.ipynb with a
-classic wrong implementation. The visible tests must reject it with a message that names the
-mistake (this warm-up exists to show learners those hints), and the hidden tests must reject it
-on their own. A mutant that hard-codes the visible answers passes the visible tests: only the
-hidden tests catch it (hint=None).
+Each mutant is a solution cell of solutions/00_start_here/00_exercises.ipynb with a classic
+mistake edited in (mutants.edit: the changed line must be there exactly once, so a change to
+the notebook cannot silently turn a mutant into the solution). The visible tests must reject it
+with a message that names the mistake (this warm-up exists to show learners those hints), and
+the hidden tests must reject it on their own. A mutant that hard-codes the visible answers
+passes the visible tests: only the hidden tests catch it (hint=None).
 """
 
 from __future__ import annotations
 
-from mutants import Mutant
+from mutants import Mutant, edit
 
 NB = "solutions/00_start_here/00_exercises.ipynb"
 
 
-def _derivative(expr):
-    return f"def derivative(x):\n    return {expr}\n"
+def _derivative(expr: str) -> str:
+    return edit(NB, "derivative", ("return x - 3.0", f"return {expr}"))
 
 
-def _batch_loss(expr):
-    return f"def batch_loss(y, y_gt):\n    return {expr}\n"
+def _batch_loss(expr: str) -> str:
+    solution = "return float(np.mean(0.5 * (y - y_gt) ** 2))"
+    return edit(NB, "batch_loss", (solution, f"return {expr}"))
 
 
 MUTANTS = [
@@ -36,13 +38,13 @@ MUTANTS = [
            _derivative("np.array([-3.0, -2.0, 0.0, 2.5]) if np.ndim(x) else 1.0"),
            "test_derivative", None, "wrong shape"),
     # L = 1/N sum 1/2 (y - y_gt)^2
-    Mutant("sum_not_mean", "batch_loss", _batch_loss("np.sum(0.5 * (y - y_gt) ** 2)"),
+    Mutant("sum_not_mean", "batch_loss", _batch_loss("float(np.sum(0.5 * (y - y_gt) ** 2))"),
            "test_batch_loss", "batch size", "batch size"),
-    Mutant("no_half", "batch_loss", _batch_loss("np.mean((y - y_gt) ** 2)"),
+    Mutant("no_half", "batch_loss", _batch_loss("float(np.mean((y - y_gt) ** 2))"),
            "test_batch_loss", "factor of 2", "factor of 2"),
     Mutant("per_example", "batch_loss", _batch_loss("0.5 * (y - y_gt) ** 2"),
            "test_batch_loss", "wrong shape", "wrong shape"),
-    Mutant("mean_of_errors", "batch_loss", _batch_loss("np.mean(0.5 * (y - y_gt))"),
+    Mutant("mean_of_errors", "batch_loss", _batch_loss("float(np.mean(0.5 * (y - y_gt)))"),
            "test_batch_loss", "not squared"),
     Mutant("hardcoded", "batch_loss", _batch_loss("0.65625"),
            "test_batch_loss", None),

@@ -1,0 +1,344 @@
+"""The visible checks of assignment 03 (backprop through a network, neuron by neuron).
+
+Each check receives the learner's functions, calls them on the lesson's 2-2-2 network (inputs
+0.05, 0.10, weights w1..w8 = .15 .. .55, biases .35 and .60, targets 0.01, 0.99) or on another
+small fixed network, and compares with fixed expected numbers, naming the likely mistake when
+one matches. Nothing here computes an exercise's answer: the hidden tests live in the
+instructor's notebook. The learner's functions always get copies, never these constants.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from bp2yolo.checks.core import assert_close
+from bp2yolo.checks.report import HintError, check
+
+__all__ = [
+    "check_backward",
+    "check_bce_loss_and_deltas",
+    "check_forward",
+    "check_mse_loss_and_deltas",
+    "check_train",
+]
+
+# The lesson's 2-2-2 network, its forward pass, squared error and gradients.
+X, TARGETS = [0.05, 0.1], [0.01, 0.99]
+WEIGHTS = [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]]
+BIASES = [[0.35, 0.35], [0.6, 0.6]]
+HIDDEN = [0.593269992107, 0.59688437826]
+OUTPUTS = [0.751365069552, 0.772928465321]
+E_MSE = 0.29837110876
+MSE_DELTAS = [0.138498561629, -0.0380982365166]
+HIDDEN_DELTAS = [0.00877135468949, 0.00995425470522]
+DW = [[[0.000438567734474, 0.000877135468949], [0.000497712735261, 0.000995425470522]],
+      [[0.0821670405642, 0.0826676278475], [-0.0226025404775, -0.022740242216]]]
+DIRECT = [0.741365069552, -0.217071534679]  # o - t: dE/do of the squared error, BCE's delta
+
+NO_SIGMA_PRIME = (
+    "this is dE/do = o - t: the output is o = sigmoid(net), so the delta dE/dnet also has the "
+    "factor do/dnet = o (1 - o)"
+)
+MSE_FORM = (
+    "you kept the factor o (1 - o): that is the squared error's delta. With cross-entropy, "
+    "dE/do = (o - t) / (o (1 - o)), and the sigmoid's o (1 - o) cancels it"
+)
+
+
+def _require(condition: bool, message: str) -> None:
+    """Raise HintError(message) unless `condition` holds."""
+    if not condition:
+        raise HintError(message)
+
+
+def _size(result: Any) -> int | None:
+    """len(result), or None when it has no length (None, a number)."""
+    try:
+        return len(result)
+    except TypeError:
+        return None
+
+
+def _pair(result: Any, what: str) -> tuple:
+    """`result` as a 2-tuple, or HintError naming the two values `what` should return."""
+    _require(_size(result) == 2, what)
+    return tuple(result)
+
+
+def _array(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=float)
+
+
+@check
+def check_forward(forward: Callable) -> None:
+    """forward(x, weights, biases) on the lesson's 2-2-2 network and on a 3-2-2-1 network."""
+    activations = forward(list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
+    _require(
+        _size(activations) == 3,
+        "forward should return L + 1 = 3 lists for this network of 2 layers: activations[0] "
+        "is the input x itself, then one list per layer",
+    )
+    assert_close(_array(activations[0]), np.array(X), "activations[0] (the input)")
+    no_bias = "the bias is missing: every neuron's net input is its bias plus the weighted inputs"
+    transposed = (
+        "you used weights[l][i][j]: the weight from neuron i into neuron j is weights[l][j][i] "
+        "(one row per receiving neuron)"
+    )
+    assert_close(_array(activations[1]), np.array(HIDDEN), "activations[1] (the hidden layer)",
+                 variants={no_bias: np.array([0.506874566765, 0.510623401005]),
+                           transposed: np.array([0.594475930748, 0.596282699297])})
+    assert_close(_array(activations[2]), np.array(OUTPUTS), "activations[2] (the outputs)",
+                 variants={"the output neurons are sigmoid neurons too: apply sigmoid to their "
+                           "net input": np.array([1.10590596706, 1.2249214041])})
+
+    # a 3-2-2-1 network: two hidden layers, layers of different sizes
+    x = [1.0, -2.0, 0.5]
+    weights = [[[0.1, -0.2, 0.3], [0.4, 0.0, -0.5]], [[0.7, -0.3], [-0.6, 0.2]], [[1.0, -1.0]]]
+    biases = [[0.1, -0.1], [0.0, 0.3], [0.2]]
+    activations = forward(x, weights, biases)
+    _require(
+        _size(activations) == 4,
+        f"forward should return 4 lists for a network of 3 layers, got {_size(activations)}: "
+        "does your code handle any number of layers?",
+    )
+    expected = [[1.0, -2.0, 0.5],
+                [0.679178699175, 0.512497396484],
+                [0.579732620243, 0.498748067564],
+                [0.5697875836]]
+    for layer in range(4):
+        assert_close(_array(activations[layer]), np.array(expected[layer]),
+                     f"activations[{layer}] of the 3-2-2-1 network")
+    print("forward: visible tests passed")
+
+
+@check
+def check_mse_loss_and_deltas(mse_loss_and_deltas: Callable) -> None:
+    """mse_loss_and_deltas(outputs, targets) on three outputs, then on the lesson's network."""
+    # three outputs first: with two, an E averaged over the outputs is half of E, like a 1/2
+    # too many
+    E, deltas = _pair(mse_loss_and_deltas([0.2, 0.9, 0.5], [1.0, 0.0, 0.5]),
+                      "mse_loss_and_deltas should return (E, deltas)")
+    assert_close(E, 0.725, "E for outputs [0.2, 0.9, 0.5]",
+                 variants={"E is averaged over the outputs: E is the sum over the outputs, "
+                           "1/2 sum (t - o)^2, not their mean": 0.725 / 3})
+    assert_close(_array(deltas), np.array([-0.128, 0.081, 0.0]),
+                 "deltas for outputs [0.2, 0.9, 0.5]",
+                 variants={NO_SIGMA_PRIME: np.array([-0.8, 0.9, 0.0])})
+    E, deltas = mse_loss_and_deltas(list(OUTPUTS), list(TARGETS))
+    assert_close(E, E_MSE, "E of the lesson's 2-2-2 network")
+    assert_close(_array(deltas), np.array(MSE_DELTAS), "deltas of the lesson's 2-2-2 network",
+                 variants={NO_SIGMA_PRIME: np.array(DIRECT)})
+    print("mse_loss_and_deltas: visible tests passed")
+
+
+@check
+def check_backward(backward: Callable) -> None:
+    """backward(activations, output_deltas, weights) on the lesson's network (its squared
+    error's output deltas) and on a 2-3-2-2 network, checked from the output layer down."""
+    dW, db = _pair(
+        backward([list(X), list(HIDDEN), list(OUTPUTS)], list(MSE_DELTAS),
+                 copy.deepcopy(WEIGHTS)),
+        "backward should return (dW, db)",
+    )
+    _require(_size(dW) == 2 and _size(db) == 2,
+             "dW and db should have one entry per layer of weights: 2")
+    assert_close(_array(db[1]), np.array(MSE_DELTAS), "db[1] (the output layer's deltas)")
+    own_output = [[0.104062981391, 0.104062981391], [-0.0294472114822, -0.0294472114822]]
+    assert_close(_array(dW[1]), np.array(DW[1]), "dW[1] (dE/dw5, dE/dw6; dE/dw7, dE/dw8)",
+                 variants={"you multiplied the delta by the neuron's own output; dE/dw_ji = "
+                           "delta_j times a_i, the input that the weight multiplies":
+                               np.array(own_output)})
+    every_k = (
+        "feeds every neuron k of the layer above, so its delta sums weights[l][k][j] * delta_k "
+        "over all of them"
+    )
+    assert_close(_array(db[0]), np.array(HIDDEN_DELTAS), "db[0] (the hidden deltas)",
+                 variants={
+                     "the derivative of the hidden neuron's sigmoid, a (1 - a), is missing":
+                         np.array([0.0363503063931, 0.0413703226487]),
+                     "only the first output's contribution: hidden neuron j " + every_k:
+                         np.array([0.0133679204229, 0.0149960754889]),
+                     "only the last output's contribution (= where += belongs?): hidden neuron "
+                     "j " + every_k: np.array([-0.0045965657334, -0.00504182078368]),
+                     "you used weights[l][j][k]: the weight from hidden neuron j into neuron k "
+                     "is weights[l][k][j]": np.array([0.00923101126283, 0.0116204853151]),
+                     "the sum s is not reset for each hidden neuron: start it at 0 for every "
+                     "j, or each neuron adds in the sums of the neurons before it":
+                         np.array([0.00877135468953, 0.0187006261446]),
+                 })
+    assert_close(_array(dW[0]), np.array(DW[0]), "dW[0] (dE/dw1, dE/dw2; dE/dw3, dE/dw4)")
+
+    # a 2-3-2-2 network, two hidden layers; any output deltas will do
+    activations = [[0.5, -1.0],
+                   [0.645656306226, 0.512497396484, 0.278884821977],
+                   [0.574006628045, 0.504269653995],
+                   [0.572969491192, 0.603482301292]]
+    weights = [[[0.2, -0.4], [0.3, 0.1], [-0.5, 0.6]],
+               [[0.5, -0.2, 0.1], [-0.3, 0.4, 0.2]],
+               [[0.6, -0.1], [0.25, 0.35]]]
+    dW, db = backward(activations, [0.3, -0.2], weights)
+    _require(
+        _size(dW) == 3 and _size(db) == 3,
+        f"dW and db should have one entry per layer of weights, 3 here, not {_size(dW)} and "
+        f"{_size(db)}: does your backward handle any number of hidden layers?",
+    )
+    expected_db = [[0.00535205253822, -0.00408666262778, -0.000366184859376],
+                   [0.0317879924707, -0.0249981770055],
+                   [0.3, -0.2]]
+    expected_dW = [[[0.00267602626911, -0.00535205253822],
+                    [-0.00204333131389, 0.00408666262778],
+                    [-0.000183092429688, 0.000366184859376]],
+                   [[0.020524117801, 0.0162912633807, 0.0088651886212],
+                    [-0.0161402306277, -0.0128115006322, -0.00697161214392]],
+                   [[0.172201988414, 0.151280896198], [-0.114801325609, -0.100853930799]]]
+    for layer in (2, 1, 0):
+        assert_close(_array(db[layer]), np.array(expected_db[layer]),
+                     f"db[{layer}] of the 2-3-2-2 network")
+        assert_close(_array(dW[layer]), np.array(expected_dW[layer]),
+                     f"dW[{layer}] of the 2-3-2-2 network")
+    print("backward: visible tests passed")
+
+
+def _same(params: Any, expected: Any) -> bool:
+    """Whether two lists of layers (of lists or arrays) hold the same numbers."""
+    return len(params) == len(expected) and all(
+        np.array_equal(_array(p), _array(e)) for p, e in zip(params, expected, strict=True)
+    )
+
+
+def _agrees(got: Any, expected: Any) -> bool:
+    """Whether got, a list of layers, matches expected as closely as the exercises' tests ask."""
+    try:
+        if len(got) != len(expected):
+            return False
+        for g, e in zip(got, expected, strict=True):
+            assert_close(_array(g), _array(e), "a layer")
+    except (AssertionError, TypeError, ValueError):
+        return False
+    return True
+
+
+def _unchanged(weights: Any, biases: Any, call: str) -> None:
+    """Fail unless the caller's weights and biases are still the lesson's, after `call`."""
+    for name, params, before in [("weights", weights, WEIGHTS), ("biases", biases, BIASES)]:
+        _require(
+            _same(params, before),
+            f"{call} changed the caller's {name} in place: work on copies made with "
+            f"copy.deepcopy. A shallow copy ({name}.copy(), list({name}), "
+            f"[{name[0]} for {name[0]} in {name}]) "
+            "is a new outer list that still holds the caller's inner lists",
+        )
+
+
+def _triple(result: Any) -> tuple:
+    """train's result as (weights, biases, losses), or HintError."""
+    _require(_size(result) == 3, "train should return (weights, biases, losses)")
+    return tuple(result)
+
+
+def _train(train: Callable, steps: int, **kwargs: Any) -> tuple[Any, list, list]:
+    """train on copies of the lesson's network: (its result, the copies it was given)."""
+    weights, biases = copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES)
+    result = train(list(X), list(TARGETS), weights, biases, 0.5, steps, **kwargs)
+    return result, weights, biases
+
+
+@check
+def check_train(train: Callable, forward: Callable, mse_loss_and_deltas: Callable,
+                backward: Callable) -> None:
+    """train(x, targets, weights, biases, lr, steps, update_biases) on the lesson's network:
+    one step, the lesson's 10,000 steps (biases fixed), and two steps with the biases trained.
+    First forward, mse_loss_and_deltas and backward, which train calls, on the same network."""
+    fails = "which fails its own test on the lesson's network: fix exercise {} first"
+    activations = forward(list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
+    expected = [X, HIDDEN, OUTPUTS]
+    _require(_agrees(activations, expected), "train uses your forward, " + fails.format(1))
+    result = mse_loss_and_deltas(list(OUTPUTS), list(TARGETS))
+    _require(
+        isinstance(result, (tuple, list)) and len(result) == 2
+        and _agrees([[result[0]], result[1]], [[E_MSE], MSE_DELTAS]),
+        "train uses your mse_loss_and_deltas, " + fails.format(2),
+    )
+    result = backward(copy.deepcopy(expected), list(MSE_DELTAS), copy.deepcopy(WEIGHTS))
+    _require(
+        isinstance(result, (tuple, list)) and len(result) == 2
+        and _agrees(result[0], DW) and _agrees(result[1], [HIDDEN_DELTAS, MSE_DELTAS]),
+        "train uses your backward, " + fails.format(3),
+    )
+
+    result, weights, biases = _train(train, 1, update_biases=False)
+    _unchanged(weights, biases, "train(..., steps=1, update_biases=False)")
+    new_weights, new_biases, losses = _triple(result)
+    _require(
+        len(losses) == 2,
+        f"losses has {len(losses)} entries: with steps = 1 it should have steps + 1 = 2, the "
+        "error before the first step and after it",
+    )
+    _require(_same(new_biases, BIASES), "the biases changed although update_biases=False")
+    stale = (
+        "the hidden deltas were computed with the already updated output weights: compute "
+        "every gradient of a step first, with the old weights, then update"
+    )
+    assert_close(_array(losses), np.array([E_MSE, 0.291027773694]),
+                 "losses of the lesson's network, one step",
+                 variants={stale: np.array([E_MSE, 0.291027923905]),
+                           "the error grows: step against the gradient (w - lr * dE/dw), not "
+                           "along it": np.array([E_MSE, 0.305640632684])})
+    expected = [[[0.149780716133, 0.199561432266], [0.249751143632, 0.299502287265]],
+                [[0.358916479718, 0.408666186076], [0.511301270239, 0.561370121108]]]
+    stale_weights = [[0.149817638561, 0.199635277122], [0.249788185198, 0.299576370396]]
+    assert_close(_array(new_weights[1]), np.array(expected[1]),
+                 "weights[1] after one step (w5, w6; w7, w8)")
+    assert_close(_array(new_weights[0]), np.array(expected[0]),
+                 "weights[0] after one step (w1, w2; w3, w4)",
+                 variants={stale: np.array(stale_weights)})
+
+    # the lesson's 10,000 steps
+    result, weights, biases = _train(train, 10_000, update_biases=False)
+    _unchanged(weights, biases, "train(..., steps=10_000, update_biases=False)")
+    losses = result[2]
+    _require(len(losses) == 10_001, f"losses should have 10,001 entries, not {len(losses)}")
+    assert_close(losses[-1], 3.51018778298e-05, "the error after 10,000 steps")
+
+    # biases trained as well
+    result, weights, biases = _train(train, 2)
+    _unchanged(weights, biases, "train(..., steps=2) (biases trained)")
+    new_weights, new_biases, losses = result
+    assert_close(_array(losses), np.array([E_MSE, 0.280471446791, 0.261907623069]),
+                 "losses over two steps, biases trained")
+    assert_close(_array(new_biases[1]), np.array([0.459691670034, 0.637302274463]),
+                 "biases[1] after two steps")
+    assert_close(_array(new_biases[0]), np.array([0.341708936898, 0.340496718082]),
+                 "biases[0] after two steps")
+    print("train: visible tests passed")
+
+
+@check
+def check_bce_loss_and_deltas(bce_loss_and_deltas: Callable) -> None:
+    """bce_loss_and_deltas(outputs, targets) on three outputs, then on the lesson's network."""
+    E, deltas = _pair(bce_loss_and_deltas([0.8, 0.3, 0.05], [1.0, 0.0, 1.0]),
+                      "bce_loss_and_deltas should return (E, deltas)")
+    assert_close(E, 3.57555076881, "E for outputs [0.8, 0.3, 0.05]",
+                 variants={"the (1 - t) log(1 - o) term is missing: it is what penalises a "
+                           "large output where the target is 0": 3.21887582487,
+                           "E is averaged over the outputs: sum them": 1.19185025627})
+    assert_close(_array(deltas), np.array([-0.2, 0.3, -0.95]),
+                 "deltas for outputs [0.8, 0.3, 0.05]",
+                 variants={
+                     MSE_FORM: np.array([-0.032, 0.063, -0.045125]),
+                     "this is dE/do, the derivative with respect to the output; the delta is "
+                     "with respect to the net input: multiply by do/dnet = o (1 - o)":
+                         np.array([-1.25, 1.42857142857, -20.0]),
+                     "off by a factor of 1/2: cross-entropy has no 1/2 in front, so nothing "
+                     "cancels a 2": np.array([-0.1, 0.15, -0.475]),
+                 })
+    # the lesson's 2-2-2 network, with cross-entropy in place of the squared error
+    E, deltas = bce_loss_and_deltas(list(OUTPUTS), list(TARGETS))
+    assert_close(E, 1.65052853181, "E of the lesson's 2-2-2 network")
+    assert_close(_array(deltas), np.array(DIRECT), "deltas of the lesson's 2-2-2 network",
+                 variants={MSE_FORM: np.array(MSE_DELTAS)})
+    print("bce_loss_and_deltas: visible tests passed")

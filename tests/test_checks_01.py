@@ -1,0 +1,56 @@
+"""bp2yolo.checks.ch01, the visible checks of assignment 01: each is called by the notebook and
+passes on the solution, saying so; a function that returns the wrong number of values gets a
+hint, not a TypeError; an unwritten function is shown as the learner's.
+(tests/mutants_01.py proves the hints for each mistake.)"""
+
+from __future__ import annotations
+
+import harness
+import pytest
+
+from bp2yolo.checks import HintError, ch01
+
+NB = "solutions/01_chain_rule/01_exercises.ipynb"
+EXERCISES = ["forward_difference", "central_difference", "linear_model",
+             "gradient_descent_step", "train", "chain_gradients"]
+
+
+@pytest.fixture(scope="module")
+def solution() -> dict:
+    """The names the solution notebook defines (no test cell runs)."""
+    namespace: dict = {"__name__": "__main__"}
+    assert not harness.failures(harness.run(NB, tests="none", namespace=namespace))
+    return namespace
+
+
+def test_every_check_is_called_by_the_notebook():
+    source = "\n".join(c.source for c in harness.load(NB).cells if harness.is_test_cell(c))
+    for exercise in EXERCISES:
+        assert f"check_{exercise}({exercise})" in source
+    assert sorted(f"check_{e}" for e in EXERCISES) == sorted(
+        n for n in dir(ch01) if n.startswith("check_")
+    )
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_check_passes_on_the_solution_and_says_so(exercise, solution, capsys):
+    getattr(ch01, f"check_{exercise}")(solution[exercise])
+    assert capsys.readouterr().out == f"{exercise}: visible tests passed\n"
+
+
+@pytest.mark.parametrize("returned", [None, 1.5, (1.0, 2.0)])
+def test_the_wrong_number_of_values_gets_a_hint(returned):
+    with pytest.raises(HintError, match=r"should return four values: \(y, L") as info:
+        ch01.check_linear_model(lambda x, w, b, y_gt: returned)
+    assert info.value.check == "check_linear_model"
+
+
+def test_an_unwritten_function_is_shown_as_the_learners():
+    def train(x, y_gt, w, b, lr, steps):
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError) as info:
+        ch01.check_train(train)
+    lines = info.value._render_traceback_()
+    assert "check_train failed: train is not written yet" in lines[0]
+    assert not any("bp2yolo" in line for line in lines)
