@@ -8,7 +8,7 @@ It times the lesson's own code: the cells of course/07_yolo_loss.ipynb tagged "y
 loop version, the vectorized version, the random batches), executed here, so the numbers are
 those of the code a learner reads. Medians of repeated runs; on CUDA each run is bracketed by
 synchronisations (bp2yolo.device.time_it). On CUDA it also checks that the vectorized loss runs
-forward and backward under torch.cuda.set_sync_debug_mode("error").
+forward and backward under bp2yolo.device.sync_debug("error") (torch.cuda.set_sync_debug_mode).
 
 Not a test: it prints a table (Markdown with --markdown) and whether the course's targets on a
 2-core CPU are met (vectorized eager >= 15x the loop, compiled >= 50x, at N = 64, S = 7).
@@ -20,7 +20,6 @@ import argparse
 import functools
 import json
 import platform
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -29,7 +28,7 @@ import nbformat
 import torch
 
 from bp2yolo.checks import rel_error
-from bp2yolo.device import describe, pick_device, time_it
+from bp2yolo.device import compile_problem, describe, pick_device, sync_debug, time_it
 
 LESSON = Path(__file__).resolve().parents[1] / "course" / "07_yolo_loss.ipynb"
 TAG = "yolo-loss"
@@ -49,13 +48,6 @@ def lesson_code(path: Path = LESSON) -> dict:
     return namespace
 
 
-def compiler_problem(device: torch.device) -> str | None:
-    """Why torch.compile cannot work here, or None."""
-    if device.type == "cpu" and not any(shutil.which(c) for c in ("g++", "c++", "clang++", "cl")):
-        return "no C++ compiler found (torch.compile needs one on a CPU)"
-    return None
-
-
 def run(args: argparse.Namespace) -> list[dict]:
     code = lesson_code()
     loop, vec = code["yolo_loss_loop"], code["yolo_loss_vec"]
@@ -65,7 +57,7 @@ def run(args: argparse.Namespace) -> list[dict]:
         import torch._inductor.config as inductor_config
 
         inductor_config.cpp.vec_isa_ok = False  # as in the lesson: scalar C++ compiles faster
-    why_not = "--no-compile" if args.no_compile else compiler_problem(device)
+    why_not = "--no-compile" if args.no_compile else compile_problem(device)
     compiled = None if why_not else torch.compile(vec, dynamic=False)
     rows = []
     for S in args.sizes:
@@ -100,18 +92,15 @@ def run(args: argparse.Namespace) -> list[dict]:
 
 
 def sync_free(loss_fn, pred: torch.Tensor, target: torch.Tensor) -> str:
-    """'yes' if loss_fn runs forward and backward under set_sync_debug_mode('error')."""
+    """'yes' if loss_fn runs forward and backward under sync_debug('error'), else 'no: why'."""
     leaf = pred.detach().requires_grad_(True)
-    torch.cuda.synchronize()
-    torch.cuda.set_sync_debug_mode("error")
     try:
-        total, _ = loss_fn(leaf, target)
-        total.backward()
+        with sync_debug("error"):
+            total, _ = loss_fn(leaf, target)
+            total.backward()
         return "yes"
     except RuntimeError as exc:
         return f"no: {str(exc).splitlines()[0][:80]}"
-    finally:
-        torch.cuda.set_sync_debug_mode(0)
 
 
 def machine() -> str:

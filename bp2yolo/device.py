@@ -1,4 +1,4 @@
-"""Pick the device, name it, and time code on it (synchronising on CUDA).
+"""Pick the device, name it, time code on it (synchronising on CUDA), and check what runs there.
 
 Typical use:
 
@@ -6,13 +6,20 @@ Typical use:
     print(describe(device))           # e.g. "CPU: Intel(R) Xeon(R) ... (8 threads)"
     t = time_it(lambda: x @ x, device=device)
     print(t)                          # e.g. "1.23 ms (median of 20 runs on cpu)"
+
+    with sync_debug("error"):         # CUDA only: a host-device synchronisation raises inside
+        loss(pred, target).backward()
+    why_not = compile_problem(device) # None, or why torch.compile cannot work on device here
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import platform
+import shutil
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
@@ -21,6 +28,8 @@ from typing import Any
 import torch
 
 CPUINFO = Path("/proc/cpuinfo")
+# The C++ compilers TorchInductor can use on a CPU, after $CXX (which it reads too).
+CXX_COMPILERS = ("g++", "c++", "clang++", "cl")
 
 
 def pick_device() -> torch.device:
@@ -104,3 +113,42 @@ def time_it(
             torch.cuda.synchronize(device)
         times.append(perf_counter() - start)
     return Timing(median_s=statistics.median(times), repeats=repeats, device=str(device))
+
+
+@contextlib.contextmanager
+def sync_debug(mode: str | int = "error") -> Iterator[None]:
+    """Inside, every CUDA call that synchronises the host with the device raises RuntimeError
+    ("error") or warns ("warn"): .item(), boolean-mask indexing, a copy to the host, ...
+
+    It waits for the work queued before (torch.cuda.synchronize()), so that none of it counts,
+    then sets torch.cuda.set_sync_debug_mode(mode); on the way out, even after an error, it
+    sets back the mode there was. CUDA only: without it torch raises on entry. Copy inputs to the
+    GPU before: a copy from pageable host memory synchronises too.
+    """
+    torch.cuda.synchronize()
+    previous = torch.cuda.get_sync_debug_mode()
+    torch.cuda.set_sync_debug_mode(mode)
+    try:
+        yield
+    finally:
+        torch.cuda.set_sync_debug_mode(previous)
+
+
+def cxx_compiler() -> str | None:
+    """The path of a C++ compiler ($CXX, else the first of CXX_COMPILERS on the PATH), or None."""
+    for name in (os.environ.get("CXX"), *CXX_COMPILERS):
+        path = shutil.which(name) if name else None
+        if path:
+            return path
+    return None
+
+
+def compile_problem(device: torch.device | str) -> str | None:
+    """Why torch.compile cannot work on `device` here, or None if nothing is known against it.
+
+    On a CPU TorchInductor generates C++, so it needs a C++ compiler (cxx_compiler()). None does
+    not promise success: call torch.compile in a try block all the same.
+    """
+    if torch.device(device).type == "cpu" and cxx_compiler() is None:
+        return "no C++ compiler found (torch.compile needs one on a CPU)"
+    return None

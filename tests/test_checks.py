@@ -1,4 +1,5 @@
-"""Unit tests for bp2yolo.checks: every diagnosis of assert_close, and the gradient tools."""
+"""Unit tests for bp2yolo.checks: every diagnosis of assert_close (through assert_close, and
+each detector of bp2yolo.checks.hints on its own), and the gradient tools."""
 
 import numpy as np
 import pytest
@@ -9,10 +10,12 @@ from bp2yolo.checks import (
     assert_close,
     expect_shape,
     grad_check,
+    hints,
     numerical_gradient,
     numerical_gradient_array,
     rel_error,
 )
+from bp2yolo.checks.hints import Comparison
 
 # A small non-square expected answer with mixed signs, a zero, and values that float32 rounds.
 E = np.array([[0.1, -0.7, 1.3], [2.9, 0.0, -0.35]])
@@ -237,6 +240,239 @@ def test_mostly_zero_expected():
 def test_numpy_and_torch_accepted_as_expected(convert):
     assert_close(E, convert(E), "dW")
     assert "sign is flipped" in hint(-E, expected=convert(E))
+
+
+# --- assert_close: float64 checks fail what went through float32 -------------------------------
+
+
+def rounded(x):
+    """x rounded to float32 and back: float64 values that are all float32 numbers."""
+    return np.asarray(x, dtype=np.float32).astype(np.float64)
+
+
+def test_float32_rounded_once_fails_a_float64_check():
+    # One rounding costs a relative error of about 3e-8: within the default rtol 1e-7.
+    assert 0 < rel_error(rounded(E), E) < 1e-7
+    for actual in (E.astype(np.float32), torch.tensor(E, dtype=torch.float32)):
+        message = hint(actual)
+        assert message.startswith("dW is close but has dtype float32 (relative error ")
+        assert "rtol 1e-07 asks for float64" in message and ".double()" in message
+    for actual in (rounded(E), torch.tensor(E, dtype=torch.float32).double()):
+        message = hint(actual)
+        assert message.startswith("dW is close but went through float32 (relative error ")
+        assert "it is float64, but every entry is a float32 number" in message
+    assert "went through float32" in hint(float(np.float32(0.9)), expected=0.9, name="L")
+    assert "went through float32" in hint(torch.tensor(0.9).item(), expected=0.9, name="L")
+    assert "has dtype float16" in hint(torch.tensor(E, dtype=torch.float16))
+
+
+def test_float32_numbers_that_are_exactly_right_pass():
+    exact = np.array([[0.5, -3.0, 0.0], [1.25, 1024.0, -0.375]])
+    assert_close(exact.astype(np.float32), exact, "dW")
+    assert_close(torch.tensor(exact, dtype=torch.float32), exact, "dW")
+    assert_close(np.float32(0.5), 0.5, "L")
+    assert_close(torch.tensor(3.0), 3, "count")
+    assert_close(np.zeros(3, dtype=np.float32), np.zeros(3), "g")
+    assert_close(np.array([1, 2, 3]), np.array([1.0, 2.0, 3.0]), "ids")
+    assert_close(torch.tensor([True, False]), np.array([1.0, 0.0]), "mask")
+    # atol covers a float32 zero where the expected value is 1e-14.
+    assert_close(np.float32(0.0), 1e-14, "g")
+
+
+def test_float64_answers_with_short_values_pass_against_float64_round_off():
+    # 0.5, 3 or 1024 are float32 numbers too: float64 answers that are exactly right.
+    assert_close(0.5, 0.1 + 0.4, "x")  # 0.1 + 0.4 is 0.5 exactly, or nearly
+    assert_close(3.0, 0.1 * 30, "x")  # 3.0000000000000004
+    assert_close(np.array([2.0, 0.5, 110.0]), np.array([2.0000000001, 0.5, 110.00000001]), "dx")
+    big = np.float64(np.float32(1e6 + 0.1))  # a float32 number of 24 bits, against round-off
+    assert_close(big, big * (1 + 1e-15), "x")
+
+
+def test_float32_against_a_float32_expected_value_is_judged_by_rtol_alone():
+    x = np.float32(0.7)
+    one_ulp = np.nextafter(x, np.float32(1))
+    assert_close(one_ulp, x, "x")  # both float32: the check is a float32 one
+    assert_close(torch.tensor([0.1, 0.2]), torch.tensor([0.1, 0.2]), "x")
+
+
+def test_float32_passes_a_float32_tolerance():
+    for actual in (E.astype(np.float32), rounded(E)):
+        assert_close(actual, E, "dW", rtol=1e-6)
+        assert_close(actual, E, "dW", rtol=1e-5)
+
+
+# Random float64 computations, each computed two ways in float64 (they must pass) and through
+# float32 (it must fail, with the float32 hint).
+COMPUTATIONS = {
+    "matmul": (lambda x, w: x @ w, lambda x, w: torch.tensor(x) @ torch.tensor(w)),
+    "tanh": (
+        lambda x, w: np.tanh(x @ w),
+        lambda x, w: 2 / (1 + np.exp(-2 * np.einsum("ij,jk->ik", x, w))) - 1,
+    ),
+    "sigmoid": (
+        lambda x, w: 1 / (1 + np.exp(-(x @ w))),
+        lambda x, w: torch.sigmoid(torch.tensor(x) @ torch.tensor(w)),
+    ),
+    "softmax": (
+        lambda x, w: np.exp(x @ w) / np.exp(x @ w).sum(axis=1, keepdims=True),
+        lambda x, w: torch.softmax(torch.tensor(x) @ torch.tensor(w), dim=1),
+    ),
+    "loss": (
+        lambda x, w: 0.5 * np.sum((x @ w - 1) ** 2),
+        lambda x, w: 0.5 * torch.sum(torch.square(torch.tensor(x) @ torch.tensor(w) - 1)),
+    ),
+    "grad": (
+        lambda x, w: x.T @ (x @ w - 1) / len(x),
+        lambda x, w: np.mean(x[:, :, None] * (x @ w - 1)[:, None, :], axis=0),
+    ),
+}
+
+
+def float32_versions(compute, x, w) -> list:
+    """compute(x, w) through float32: computed in float32, or rounded to float32 at the end;
+    then a float32 array or tensor, or float64 again."""
+    whole = np.asarray(compute(x.astype(np.float32), w.astype(np.float32)))
+    assert whole.dtype == np.float32
+    end = np.asarray(compute(x, w)).astype(np.float32)
+    versions = [whole, whole.astype(np.float64), end, end.astype(np.float64)]
+    versions += [torch.from_numpy(end), torch.from_numpy(whole).double()]
+    return versions + ([float(end)] if end.ndim == 0 else [])
+
+
+@pytest.mark.parametrize("computation", COMPUTATIONS)
+def test_random_float64_computations_pass_and_their_float32_versions_fail(computation):
+    numpy_way, other_way = COMPUTATIONS[computation]
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        n, d, k = rng.integers(2, 6, size=3)
+        x, w = rng.normal(size=(n, d)), rng.normal(size=(d, k)) * rng.choice([0.1, 1, 3])
+        expected = numpy_way(x, w)
+        assert_close(numpy_way(x, w), expected, computation)
+        assert_close(other_way(x, w), expected, computation)
+        for i, actual in enumerate(float32_versions(numpy_way, x, w)):
+            with pytest.raises(HintError) as info:
+                assert_close(actual, expected, computation)
+            message = str(info.value)
+            assert message.startswith(f"{computation} is close but "), (seed, i, message)
+            assert "float32" in message, (seed, i, message)
+
+
+# --- the detectors, one by one -----------------------------------------------------------------
+
+REG = 0.05 * np.array([[1.0, -2.0, 0.5], [0.25, 3.0, -1.0]])
+PLAIN_WRONG = np.array([[0.3, 5.0, -1.0], [2.0, 7.0, 0.1]])  # no detector but wrong_values
+
+
+def comparison(actual, expected=E, **fields) -> Comparison:
+    """A Comparison as assert_close builds it: float64 arrays, the actual's dtype by default."""
+    dtype = str(getattr(actual, "dtype", "float64")).removeprefix("torch.")
+    if isinstance(actual, torch.Tensor):
+        actual = actual.double().numpy()
+    fields.setdefault("dtype", dtype)
+    return Comparison(np.asarray(actual, np.float64), np.asarray(expected, np.float64), "dW",
+                      **fields)
+
+
+def with_nan():
+    actual = E.copy()
+    actual[1, 2] = np.nan
+    return actual
+
+
+def slightly_off():
+    return E + np.array([[0.0, 0.0, 0.0], [1e-5, 0.0, 0.0]])
+
+
+# detector, a comparison it diagnoses, a part of its hint
+CASES = [
+    (hints.nan_or_inf, lambda: comparison(with_nan()), "contains NaN or inf (1 of 6 entries"),
+    (hints.nan_or_inf, lambda: comparison(np.inf, 0.5), "is inf (NaN or inf) where a finite"),
+    (hints.known_variant, lambda: comparison(3 * E, variants={"used W": 3 * E}), "dW: used W"),
+    (hints.wrong_shape, lambda: comparison(E.T), "looks transposed"),
+    (hints.wrong_shape, lambda: comparison(np.ones((4, 3))), "has the wrong shape"),
+    (hints.sign_flipped, lambda: comparison(-E), "the sign is flipped"),
+    (hints.factor_of_two, lambda: comparison(2 * E), "off by a factor of 2:"),
+    (hints.factor_of_half, lambda: comparison(E / 2), "off by a factor of 1/2"),
+    (hints.batch_size_factor, lambda: comparison(8 * E, batch_size=8), "N = 8 times too large"),
+    (hints.batch_size_factor, lambda: comparison(E / 8, batch_size=8), "N = 8 times too small"),
+    (hints.constant_factor, lambda: comparison(3 * E), "equals 3 times the expected value"),
+    (hints.missing_or_doubled_term, lambda: comparison(E - REG, terms={"reg": REG}),
+     "is missing the reg term"),
+    (hints.missing_or_doubled_term, lambda: comparison(E + REG, terms={"reg": REG}),
+     "has the reg term twice"),
+    (hints.all_zeros, lambda: comparison(np.zeros_like(E)), "is all zeros"),
+    (hints.all_zeros, lambda: comparison(0.0, 0.9), "is zero but should be 0.9"),
+    (hints.went_through_float32, lambda: comparison(E.astype(np.float16)), "dtype float16"),
+    (hints.went_through_float32, lambda: comparison(E.astype(np.float32)),
+     "is close but has dtype float32"),
+    (hints.went_through_float32, lambda: comparison(np.float32(E), rtol=1e-9),
+     "> rtol 1e-09"),
+    (hints.went_through_float32, lambda: comparison(rounded(E)), "is close but went through"),
+    (hints.not_within_tolerance, lambda: comparison(slightly_off()), "not within tolerance"),
+    (hints.wrong_values, lambda: comparison(PLAIN_WRONG), "has wrong values"),
+]
+
+
+def case_id(case) -> str:
+    return case[0].__name__
+
+
+def test_detectors_in_order():
+    names = [detector.__name__ for detector in hints.DETECTORS]
+    assert names == [
+        "nan_or_inf", "known_variant", "wrong_shape", "sign_flipped", "factor_of_two",
+        "factor_of_half", "batch_size_factor", "constant_factor", "missing_or_doubled_term",
+        "all_zeros", "went_through_float32", "not_within_tolerance", "wrong_values",
+    ]
+    assert {case[0] for case in CASES} == set(hints.DETECTORS)  # each one has a case below
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_detector_diagnoses_its_case(case):
+    detector, make, text = case
+    c = make()
+    message = detector(c)
+    assert message is not None and message.startswith("dW") and text in message, message
+    assert hints.diagnose(c) == message  # no detector before it claims the case
+
+
+@pytest.mark.parametrize("detector", hints.DETECTORS[:-1], ids=lambda d: d.__name__)
+def test_detector_says_nothing_about_a_plainly_wrong_answer(detector):
+    c = comparison(PLAIN_WRONG, variants={"v": 3 * E}, terms={"reg": REG}, batch_size=8)
+    assert detector(c) is None
+
+
+def test_wrong_values_always_has_a_hint():
+    assert hints.diagnose(comparison(PLAIN_WRONG), detectors=[]).startswith("dW has wrong values")
+    assert "has shape (3,)" in hints.wrong_values(comparison(np.ones(3)))
+
+
+def test_comparison_close_and_errors():
+    c = comparison(E * (1 + 1e-9))
+    assert c.close(E) and not c.close(-E) and not c.close(E.T)
+    assert c.errors.shape == E.shape and c.max_error < 1e-9
+    assert comparison(slightly_off()).first_mismatch == (1, 0)
+    assert c.passes() and not comparison(-E).passes()
+
+
+def test_lost_float64_precision():
+    assert comparison(E.astype(np.float32)).lost_float64_precision()
+    assert comparison(rounded(E)).lost_float64_precision()
+    assert not comparison(E.astype(np.float32), rtol=1e-6).lost_float64_precision()
+    assert not comparison(E.astype(np.float32), expected_dtype="float32").lost_float64_precision()
+    assert not comparison(np.float32([0.5, 3.0]), [0.5, 3.0]).lost_float64_precision()
+    assert not comparison(rounded(E), rounded(E)).lost_float64_precision()
+    assert not comparison(E).lost_float64_precision()
+    assert not comparison(rounded(E), dtype="int64").lost_float64_precision()
+
+
+def test_looks_float32():
+    assert hints.looks_float32(rounded(E), E)
+    assert hints.looks_float32(rounded([0.1, np.inf]), np.array([0.1, np.inf]))
+    assert not hints.looks_float32(E, E)  # 0.1 is not a float32 number
+    assert not hints.looks_float32(np.array([0.5, 3.0, 0.0]), np.array([0.5, 3.0, 1e-20]))
+    assert not hints.looks_float32(rounded(E), rounded(E))  # expected in float32 too
+    assert not hints.looks_float32(rounded(E).T, E)
 
 
 # --- rel_error -------------------------------------------------------------------------------

@@ -4,7 +4,16 @@ import pytest
 import torch
 
 from bp2yolo import device as dev
-from bp2yolo.device import Timing, cpu_model, describe, pick_device, time_it
+from bp2yolo.device import (
+    Timing,
+    compile_problem,
+    cpu_model,
+    cxx_compiler,
+    describe,
+    pick_device,
+    sync_debug,
+    time_it,
+)
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -97,6 +106,82 @@ def test_time_it_default_device_is_pick_device(monkeypatch):
 def test_time_it_validates_arguments():
     with pytest.raises(ValueError):
         time_it(lambda: None, device="cpu", repeats=0)
+
+
+@pytest.fixture
+def fake_sync_mode(monkeypatch) -> list:
+    """torch.cuda's synchronize and sync-debug mode, faked: calls are logged in the list."""
+    calls: list = []
+    mode = [0]
+
+    def set_mode(new):
+        calls.append(new)
+        mode[0] = new
+
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda *a: calls.append("synchronize"))
+    monkeypatch.setattr(torch.cuda, "get_sync_debug_mode", lambda: mode[0])
+    monkeypatch.setattr(torch.cuda, "set_sync_debug_mode", set_mode)
+    return calls
+
+
+def test_sync_debug_switches_the_mode_on_and_always_off(fake_sync_mode):
+    calls = fake_sync_mode
+    with sync_debug("error"):
+        calls.append("body")
+    assert calls == ["synchronize", "error", "body", 0]
+    calls.clear()
+    with pytest.raises(ValueError), sync_debug():
+        raise ValueError("a failing body")
+    assert calls == ["synchronize", "error", 0]
+
+
+def test_sync_debug_restores_the_mode_there_was(fake_sync_mode):
+    calls = fake_sync_mode
+    with sync_debug("warn"), sync_debug("error"):
+        calls.append("body")
+    assert calls == ["synchronize", "warn", "synchronize", "error", "body", "warn", 0]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a machine without CUDA")
+def test_sync_debug_without_cuda_raises_on_entry():
+    body = []
+    with pytest.raises((AssertionError, RuntimeError)), sync_debug():
+        body.append(1)
+    assert body == []
+
+
+def test_cxx_compiler_looks_at_cxx_then_the_usual_names(monkeypatch):
+    found = {"clang++": "/usr/bin/clang++", "my-cxx": "/opt/bin/my-cxx"}
+    monkeypatch.setattr(dev.shutil, "which", found.get)
+    monkeypatch.delenv("CXX", raising=False)
+    assert cxx_compiler() == "/usr/bin/clang++"
+    monkeypatch.setenv("CXX", "my-cxx")
+    assert cxx_compiler() == "/opt/bin/my-cxx"
+    monkeypatch.setenv("CXX", "missing-cxx")  # not found: fall back to the usual names
+    assert cxx_compiler() == "/usr/bin/clang++"
+    monkeypatch.setattr(dev.shutil, "which", lambda name: None)
+    assert cxx_compiler() is None
+
+
+def test_compile_problem(monkeypatch):
+    monkeypatch.setattr(dev, "cxx_compiler", lambda: None)
+    assert "no C++ compiler found" in compile_problem("cpu")
+    assert compile_problem(torch.device("cuda")) is None  # Triton, not C++, on a GPU
+    monkeypatch.setattr(dev, "cxx_compiler", lambda: "/usr/bin/g++")
+    assert compile_problem(torch.device("cpu")) is None
+
+
+@pytest.mark.gpu
+@needs_cuda
+def test_gpu_sync_debug_catches_a_synchronisation_and_lets_the_rest_run():
+    x = torch.randn(1000, device="cuda")
+    with sync_debug("error"):
+        y = (x * 2).sum()  # queued on the GPU: no synchronisation
+    assert y.device.type == "cuda"
+    with pytest.raises(RuntimeError), sync_debug("error"):
+        x[x > 0].sum()  # boolean-mask indexing waits for the mask's count
+    assert torch.cuda.get_sync_debug_mode() == 0
+    assert float(x[x > 0].sum()) > 0  # the mode is off again
 
 
 @pytest.mark.gpu

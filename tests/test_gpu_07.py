@@ -2,22 +2,23 @@
 host-device synchronisation, and agrees with the CPU.
 
 The GPU test runs the solution's own functions (solutions/07_yolo_loss/07_exercises.ipynb)
-under torch.cuda.set_sync_debug_mode("error"), which turns every synchronising call (.item(),
-boolean-mask indexing, a copy to the host, ...) into an error. Inputs are copied to the GPU
-before that mode is switched on: a copy from pageable host memory synchronises too.
+under bp2yolo.device.sync_debug("error") (torch.cuda.set_sync_debug_mode), which turns every
+synchronising call (.item(), boolean-mask indexing, a copy to the host, ...) into an error.
+Inputs are copied to the GPU before that mode is switched on: a copy from pageable host memory
+synchronises too.
 
 It is skipped without CUDA. The helpers it uses are tested here on the CPU and on the meta
-device, so the logic that does not need a GPU is checked on every machine.
+device, so the logic that does not need a GPU is checked on every machine; sync_debug itself,
+and that it catches a boolean mask on a GPU, in tests/test_device.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import harness
 import pytest
 import torch
+
+from bp2yolo.device import sync_debug
 
 NB = "solutions/07_yolo_loss/07_exercises.ipynb"
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -30,17 +31,6 @@ def solution_namespace(path: str = NB) -> dict:
     outcomes = harness.run(path, tests="none", namespace=namespace)
     assert not harness.failures(outcomes), harness.failures(outcomes)
     return namespace
-
-
-@contextlib.contextmanager
-def no_host_sync() -> Iterator[None]:
-    """Inside, any CUDA call that synchronises the host with the device raises RuntimeError."""
-    torch.cuda.synchronize()  # nothing queued before counts
-    torch.cuda.set_sync_debug_mode("error")
-    try:
-        yield
-    finally:
-        torch.cuda.set_sync_debug_mode(0)
 
 
 def forward_backward(ns: dict, pred: torch.Tensor, target: torch.Tensor):
@@ -85,19 +75,6 @@ def test_forward_backward_on_meta(ns):
     assert total.device.type == "meta" and grad.shape == pred.shape
 
 
-def test_no_host_sync_switches_the_mode_on_and_always_off(monkeypatch):
-    calls = []
-    monkeypatch.setattr(torch.cuda, "synchronize", lambda *a: calls.append("synchronize"))
-    monkeypatch.setattr(torch.cuda, "set_sync_debug_mode", lambda mode: calls.append(mode))
-    with no_host_sync():
-        calls.append("body")
-    assert calls == ["synchronize", "error", "body", 0]
-    calls.clear()
-    with pytest.raises(ValueError), no_host_sync():
-        raise ValueError("a failing body")
-    assert calls == ["synchronize", "error", 0]
-
-
 # ---------------------------------------------------------------------------------------------
 # On the GPU
 
@@ -110,7 +87,7 @@ def test_loss_runs_on_cuda_without_host_sync(ns, dtype):
     pred, target = pred.to(dtype), target.to(dtype)
     want_total, want_terms, want_grad = forward_backward(ns, pred, target)
     gpu_pred, gpu_target = pred.cuda(), target.cuda()  # copied before the sync check starts
-    with no_host_sync():
+    with sync_debug("error"):
         total, terms, grad = forward_backward(ns, gpu_pred, gpu_target)
         total2, grad2 = ns["loss_and_grad_on"](gpu_pred, gpu_target, gpu_pred.device)
     assert total.device.type == grad.device.type == total2.device.type == "cuda"
@@ -121,12 +98,3 @@ def test_loss_runs_on_cuda_without_host_sync(ns, dtype):
     torch.testing.assert_close(grad2.cpu(), want_grad, **tol)
     for name, value in terms.items():
         torch.testing.assert_close(value.cpu(), want_terms[name], **tol)
-
-
-@pytest.mark.gpu
-@needs_cuda
-def test_sync_debug_mode_catches_a_boolean_mask():
-    """The check can fail: boolean-mask indexing synchronises, and the mode reports it."""
-    x = torch.randn(1000, device="cuda")
-    with pytest.raises(RuntimeError), no_host_sync():
-        x[x > 0].sum()

@@ -281,7 +281,7 @@ def check_encode_target(encode_target: Callable) -> None:
     """encode_target for one box, boxes on the edges, two boxes in a cell, and no boxes."""
     # one box, centre (0.5, 0.3): row floor(0.3 * 7) = 2, column floor(0.5 * 7) = 3
     target = _encode(encode_target, [[0.5, 0.3, 0.2, 0.4]], [4], S=7, C=6)
-    if target.dtype != F64:  # assert_close alone would not see a float32 rounding
+    if target.dtype != F64:  # a more specific hint than assert_close's float32 one
         raise HintError(
             f"encode_target returned a {target.dtype} target for float64 boxes: the target has "
             "the dtype and device of boxes, torch.zeros(..., dtype=boxes.dtype, "

@@ -10,26 +10,24 @@ compares them on the CPU in float64.
     expect_shape(array, shape, name)      ValueError that names both shapes
     assert_close(actual, expected, name)  HintError that names the likely mistake
 
+How assert_close names the mistake (its detectors, tried in order) is in bp2yolo.checks.hints.
 Nothing here solves a graded exercise.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
+from bp2yolo.checks.hints import Comparison, _errors, _shape, diagnose
 from bp2yolo.checks.report import HintError
 
-CLOSE_ISH = 1e-3  # a relative error below this is "close, but not within tolerance"
-# Low-precision dtypes, and the relative error below which a mismatch is blamed on the dtype.
-LOW_PRECISION = {"float32": CLOSE_ISH, "float16": 1e-2, "bfloat16": 1e-2}
-
-
 # ---------------------------------------------------------------------------------------------
-# Conversions and formatting
+# Conversions
 
 
 def _dtype_name(value: Any) -> str:
@@ -58,33 +56,6 @@ def _float64(value: Any, what: str = "value") -> np.ndarray:
         ) from None
 
 
-def _num(v: float) -> str:
-    """A number with 6 significant digits."""
-    return f"{float(v):.6g}"
-
-
-def _pair(got: float, want: float) -> str:
-    """'got 0.7, expected 0.9': 6 significant digits, more if needed to tell the two apart."""
-    for digits in (6, 9, 12, 17):
-        g, w = f"{float(got):.{digits}g}", f"{float(want):.{digits}g}"
-        if g != w:
-            break
-    return f"got {g}, expected {w}"
-
-
-def _shape(shape: tuple) -> str:
-    """'(3, 2)', '(3,)', '() (a scalar)'; None in a shape is written 'any'."""
-    if len(shape) == 0:
-        return "() (a scalar)"
-    parts = ["any" if d is None else str(d) for d in shape]
-    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
-
-
-def _index(ix: tuple) -> str:
-    """'3' for a 1-D index, '(1, 0)' for more dimensions."""
-    return str(ix[0]) if len(ix) == 1 else str(tuple(int(i) for i in ix))
-
-
 def _not_a_number(value: Any) -> str | None:
     """Why `value` is not a usable answer, or None when it is a real number, array or tensor."""
     if isinstance(value, tuple):
@@ -105,7 +76,7 @@ def _not_a_number(value: Any) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Relative error and the closeness test
+# Relative error
 
 
 def rel_error(x: Any, y: Any, eps: float = 1e-12) -> float:
@@ -121,26 +92,6 @@ def rel_error(x: Any, y: Any, eps: float = 1e-12) -> float:
         return 0.0
     with np.errstate(invalid="ignore"):
         return float(np.max(np.abs(a - b) / np.maximum(eps, np.abs(a) + np.abs(b))))
-
-
-def _errors(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> np.ndarray:
-    """Elementwise relative errors, shape of a (== shape of e), judged against rtol.
-
-    err = |a - e| / max(atol / rtol, |a| + |e|), so err <= rtol exactly when
-    |a - e| <= atol or |a - e| / (|a| + |e|) <= rtol. Equal infinities and NaN against NaN
-    count as 0; any other NaN or inf as inf.
-    """
-    floor = max(1e-300, atol / rtol)
-    with np.errstate(invalid="ignore", over="ignore"):
-        err = np.abs(a - e) / np.maximum(floor, np.abs(a) + np.abs(e))
-    same_special = (a == e) | (np.isnan(a) & np.isnan(e))
-    err = np.where(same_special & ~np.isfinite(e), 0.0, err)
-    return np.where(np.isnan(err), np.inf, err)
-
-
-def _close(a: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> bool:
-    """Same shape and every element within tolerance (see _errors)."""
-    return a.shape == e.shape and bool(np.all(_errors(a, e, rtol, atol) <= rtol))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,30 +119,6 @@ def expect_shape(array: Any, shape: tuple[int | None, ...], name: str) -> None:
         raise ValueError(message)
 
 
-def _shape_hint(got: tuple, want: tuple) -> str:
-    """One sentence about a likely cause of a shape mismatch, or ''."""
-    if int(np.prod(got)) == int(np.prod(want)):
-        return (
-            " It has the right number of entries: check for a missing or extra axis of size 1 "
-            "(reshape, keepdims=True)."
-        )
-    for k in range(len(got)):
-        dropped = got[:k] + got[k + 1 :]
-        if dropped == want:
-            return f" Did you forget to sum over axis {k} (for example the batch axis)?"
-        if len(got) == len(want) and want[k] == 1 and dropped == want[:k] + want[k + 1 :]:
-            return f" Did you forget to sum over axis {k} (with keepdims=True)?"
-    for k in range(len(want)):
-        if want[:k] + want[k + 1 :] == got:
-            return f" Did you sum or average over axis {k}, which should be kept?"
-    if int(np.prod(got)) > int(np.prod(want)):
-        return (
-            " It is bigger than it should be: check for broadcasting, e.g. (3,) combined with "
-            "(3, 1) gives (3, 3)."
-        )
-    return ""
-
-
 # ---------------------------------------------------------------------------------------------
 # assert_close
 
@@ -213,6 +140,9 @@ def assert_close(
         compared on the CPU in float64. Callers check tuples element by element.
     name: what the learner calls the value ("dw"); every message starts with it.
     rtol, atol: an element matches when |a - e| <= atol or |a - e| / (|a| + |e|) <= rtol.
+        An rtol below 1e-6 (the default 1e-7) asks for float64: an answer that went through
+        float32 (its dtype, or float64 values that are all float32 numbers) and is not exactly
+        right fails even within rtol, with the float32 hint.
     variants: hint -> the value a known wrong implementation gives; a match raises the hint.
     terms: term name -> the value of one term of `expected`, to spot a missing term.
     batch_size: N, to spot a gradient that is N times too large or too small.
@@ -226,153 +156,24 @@ def assert_close(
     if why is not None:
         end = "" if why.endswith("?") else "."
         raise HintError(f"{name} should be a number or an array, but it is {why}{end}")
-    a = _float64(actual, name)
-    e = _float64(expected, "expected")
-    if _close(a, e, rtol, atol):
+    comparison = Comparison(
+        _float64(actual, name),
+        _float64(expected, "expected"),
+        name=name,
+        dtype=_dtype_name(actual),
+        rtol=rtol,
+        atol=atol,
+        expected_dtype=_dtype_name(expected),
+    )
+    if comparison.passes():
         return
-    raise HintError(
-        _diagnose(a, e, name, _dtype_name(actual), rtol, atol, variants, terms, batch_size)
+    comparison = dataclasses.replace(
+        comparison,
+        variants={h: _float64(v, f"variant {h!r}") for h, v in (variants or {}).items()},
+        terms={t: _float64(v, f"term {t!r}") for t, v in (terms or {}).items()},
+        batch_size=batch_size,
     )
-
-
-def _diagnose(
-    a: np.ndarray,
-    e: np.ndarray,
-    name: str,
-    dtype: str,
-    rtol: float,
-    atol: float,
-    variants: Mapping[str, Any] | None,
-    terms: Mapping[str, Any] | None,
-    batch_size: int | None,
-) -> str:
-    """The message for an `a` (float64, original dtype `dtype`) that does not match `e`."""
-
-    def close(candidate: np.ndarray) -> bool:
-        return _close(a, candidate, rtol, atol)
-
-    # NaN or inf where a finite value is expected.
-    if a.shape == e.shape:
-        bad = ~np.isfinite(a) & np.isfinite(e)
-    else:
-        bad = ~np.isfinite(a) & bool(np.all(np.isfinite(e)))
-    if np.any(bad):
-        if a.ndim == 0:
-            where = f"is {_num(a)} (NaN or inf) where a finite value is expected"
-        else:
-            ix = _index(tuple(np.argwhere(bad)[0]))
-            where = (
-                f"contains NaN or inf ({int(bad.sum())} of {a.size} entries, first at index {ix}) "
-                "where finite values are expected"
-            )
-        return (
-            f"{name} {where}: check numerical stability, e.g. exp() of a large number overflows "
-            "(subtract the maximum first) and log(0) is -inf."
-        )
-
-    # Known wrong implementations, given by the exercise.
-    for hint, value in (variants or {}).items():
-        if close(_float64(value, f"variant {hint!r}")):
-            return f"{name}: {hint}"
-
-    # Shapes.
-    if a.shape != e.shape:
-        got, want = _shape(a.shape), _shape(e.shape)
-        if e.ndim == 2 and e.shape[0] != e.shape[1] and a.shape == e.shape[::-1]:
-            same = " (its values are those of the transpose)" if close(e.T) else ""
-            return (
-                f"{name} looks transposed: it has shape {got} but should have shape {want}{same}. "
-                "Check the order of the factors in your matrix products, or a missing or extra .T."
-            )
-        return (
-            f"{name} has the wrong shape: it has shape {got} but should have shape {want}."
-            + _shape_hint(a.shape, e.shape)
-        )
-
-    # Off by a sign or a constant factor.
-    if close(-e):
-        return (
-            f"{name}: the sign is flipped (it equals minus the expected value). Check the sign of "
-            "each local derivative, e.g. d/dy of (t - y)^2 is -2 (t - y)."
-        )
-    if close(2 * e):
-        return (
-            f"{name} is off by a factor of 2: it is twice the expected value. Check the 1/2 "
-            "convention: with L = 1/2 (y - t)^2 the 2 from the square cancels and dL/dy = y - t."
-        )
-    if close(e / 2):
-        return (
-            f"{name} is off by a factor of 1/2: it is half the expected value. Check the 1/2 "
-            "convention (L = (y - t)^2 gives dL/dy = 2 (y - t)) and that a value used twice "
-            "gets gradient from both uses."
-        )
-    if batch_size is not None and batch_size > 1:
-        n = batch_size
-        if close(n * e):
-            return f"{name} is N = {n} times too large: did you forget to divide by the batch size?"
-        if close(e / n):
-            return (
-                f"{name} is N = {n} times too small: did you divide by the batch size twice, or "
-                "where the loss is a sum, not a mean?"
-            )
-    nonzero = np.abs(e) > atol
-    if np.count_nonzero(nonzero) >= 2 and np.any(a):
-        c = float(np.sum(a * e) / np.sum(e * e))
-        if abs(c - 1) > CLOSE_ISH and close(c * e):
-            return (
-                f"{name} is off by a constant factor: it equals {_num(c)} times the expected "
-                "value. Look for a wrong or missing constant, e.g. an exponent not brought down."
-            )
-
-    # A term of the expected value missing, or counted twice.
-    for term_name, value in (terms or {}).items():
-        term = _float64(value, f"term {term_name!r}")
-        try:
-            term = np.broadcast_to(term, e.shape)
-        except ValueError:
-            continue
-        if close(e - term):
-            return (
-                f"{name} is missing the {term_name} term: it equals the expected value without it."
-            )
-        if close(e + term):
-            return (
-                f"{name} has the {term_name} term twice: it equals the expected value plus that "
-                "term again. Check the term's constant factor (the 1/2 convention)."
-            )
-
-    # Nothing computed.
-    if not np.any(a):
-        ix = tuple(np.argwhere(e != 0)[0])
-        if a.ndim == 0 or a.size == 1:
-            return f"{name} is zero but should be {_num(e[ix])}: did you compute and return it?"
-        return (
-            f"{name} is all zeros, but the expected value is not (e.g. {_num(e[ix])} at index "
-            f"{_index(ix)}): did you fill it in, or write to a copy instead of the array itself?"
-        )
-
-    # Close, or plain wrong.
-    errors = _errors(a, e, rtol, atol)
-    err = float(errors.max())
-    ix = tuple(np.argwhere(errors > rtol)[0])
-    at = "" if a.ndim == 0 else f" at index {_index(ix)}"
-    values = _pair(a[ix], e[ix])
-    if err < LOW_PRECISION.get(dtype, 0.0):
-        return (
-            f"{name} is close but has dtype {dtype} (relative error {_num(err)} > rtol "
-            f"{_num(rtol)}): float32 keeps only about 7 significant digits, float16 about 3. "
-            "Compute in float64 (np.float64, or torch.float64 / .double())."
-        )
-    if err < CLOSE_ISH:
-        return (
-            f"{name} is close but not within tolerance: relative error {_num(err)} > rtol "
-            f"{_num(rtol)} (first{at}: {values}). Look for a small mistake, or a step computed "
-            "in single precision."
-        )
-    return (
-        f"{name} has wrong values: relative error {_num(err)} (rtol {_num(rtol)}); "
-        f"first mismatch{at}: {values}."
-    )
+    raise HintError(diagnose(comparison))
 
 
 # ---------------------------------------------------------------------------------------------
