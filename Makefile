@@ -1,8 +1,5 @@
 # Backprop to YOLO. Every target works on a fresh clone: it goes through `setup` first.
-#   make lab      install, then start JupyterLab on course/00_start_here.ipynb
-#   make test     install, then run the whole test suite
-#   make release  regenerate assignments/ from solutions/ with nbgrader
-#   make grade    release, then autograde grading/submitted/, write feedback, grades.csv, problems.csv
+# `make help` lists the targets: the `##` comment after each target's name.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -22,13 +19,17 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Extra JupyterLab options, e.g. make lab LAB_ARGS="--port=8890 --no-browser"
 LAB_ARGS ?=
+# The learner's copies of course/ and assignments/ (git-ignored): JupyterLab's root for `make lab`.
+LAB_WORKSPACE ?= $(CURDIR)/workspace
+# The learner's Jupyter config: nbgrader's instructor plugins and server extensions off (locked).
+LEARNER_CONFIG := $(CURDIR)/jupyter/learner
 
-.PHONY: help setup lab test lint release grade lock clean-grading
+.PHONY: help setup lab formgrader test lint release grade lock clean-grading
 
-help:
-	@sed -n '2,6p' Makefile | sed 's/^# *//'
+help: ## list the targets
+	@awk -F ':[^#]*## ' '/^[a-z-]+:[^#]*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(STAMP)
+setup: $(STAMP) ## install the pinned environment into .venv/ (every target does this first)
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -36,29 +37,40 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-lab: setup
+lab: setup ## copy the course into workspace/ (first time, then updates), start JupyterLab on lesson 00
+	python tools/workspace.py --workspace "$(LAB_WORKSPACE)"
 	@echo "Starting JupyterLab on course/00_start_here.ipynb: open the URL printed below" \
 	  "(it carries a login token). Stop it with Ctrl-C."
-	cd $(CURDIR) && JUPYTER_CONFIG_PATH= jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) \
+	cd "$(LAB_WORKSPACE)" && JUPYTER_CONFIG_PATH="$(LEARNER_CONFIG)" jupyter lab \
+	  --ServerApp.root_dir="$(LAB_WORKSPACE)" $(ALLOW_ROOT) \
 	  --LabApp.default_url=/lab/tree/course/00_start_here.ipynb $(LAB_ARGS)
 
-test: setup
+# The whole repository as root (nbgrader's course directory must lie under it), nbgrader's config
+# and gradebook from grading/, the formgrader server extension on whatever other config says.
+formgrader: setup ## instructors: JupyterLab on the repository, opening nbgrader's formgrader
+	@echo "Starting the formgrader (gradebook grading/gradebook.db): open the URL printed below."
+	cd "$(CURDIR)" && JUPYTER_CONFIG_PATH="$(CURDIR)/grading" jupyter lab \
+	  --ServerApp.root_dir="$(CURDIR)" $(ALLOW_ROOT) \
+	  --ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True \
+	  --LabApp.default_url=/formgrader $(LAB_ARGS)
+
+test: setup ## run the whole test suite
 	python -m pytest
 
-lint: setup
-	ruff check bp2yolo tests grading bench
+lint: setup ## ruff over the Python code
+	ruff check bp2yolo tests grading bench tools
 
-release: setup
+release: setup ## regenerate assignments/ from solutions/ with nbgrader
 	python grading/course.py release
 
-grade: setup
+grade: setup ## release, autograde grading/submitted/, write feedback, grades.csv, problems.csv
 	python grading/course.py grade
 
 # Re-pin every transitive dependency after a change to requirements.txt (torch without its +cpu tag).
-lock: setup
+lock: setup ## re-pin constraints.txt after a change to requirements.txt
 	{ sed -n '1,2p' constraints.txt; pip freeze --all --exclude-editable | grep -v '^pip==' \
 	  | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
-clean-grading:
+clean-grading: ## delete grading's runtime files (submissions, gradebook, feedback, grades)
 	rm -rf grading/submitted grading/autograded grading/feedback grading/gradebook.db grading/grades.csv grading/problems.csv grading/logs

@@ -9,6 +9,8 @@ Skipped, with the reason, where chromium or playwright is missing (.ci/run insta
 
 from __future__ import annotations
 
+import os
+
 import chapters
 import mutants_01
 import pytest
@@ -31,8 +33,10 @@ WRONG = next(m for m in mutants_01.MUTANTS if m.name == "no_half_in_loss")
 
 
 @pytest.fixture(scope="module")
-def lab():
-    with serve(EXPOSE_APP) as server:
+def lab(tmp_path_factory):
+    """make lab with its learner's workspace in a temporary folder: the test edits and saves."""
+    env = {**os.environ, "LAB_WORKSPACE": str(tmp_path_factory.mktemp("workspace"))}
+    with serve(EXPOSE_APP, env=env) as server:
         yield server
 
 

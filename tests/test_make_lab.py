@@ -1,80 +1,151 @@
-"""`make lab` starts JupyterLab on the first lesson, prints the URL, and serves every lesson."""
+"""`make lab` is a learner's JupyterLab: it serves the learner's workspace (their copies of the
+lessons and assignments), opens lesson 00, and has none of nbgrader's instructor tools.
+`make formgrader` is the instructor's: the repository, this course's gradebook, the formgrader.
+
+The servers run with a throwaway JUPYTER_CONFIG_DIR (so neither the user's own Jupyter config
+nor a test's plugin toggle counts) and, for `make lab`, a throwaway workspace (LAB_WORKSPACE).
+"""
 
 import json
 import os
 import re
-import selectors
 import signal
-import socket
 import subprocess
-import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import chapters
 import pytest
+from labserver import free_port, serve, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
+LEARNER = ROOT / "jupyter" / "learner"
+INSTRUCTOR_PLUGINS = {f"@jupyter/nbgrader:{p}" for p in
+                      ["formgrader", "create-assignment", "course-list", "assignment-list", "menu"]}
+
+
+def dry_run(target: str) -> str:
+    return subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
 
 
 def test_allow_root_only_as_root():
-    out = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    out = dry_run("lab")
     assert ("--allow-root" in out) == (os.geteuid() == 0)
     assert "course/00_start_here.ipynb" in out
 
 
-def wait_for_port(port: int, lab: subprocess.Popen, printed: str, timeout: float = 30) -> None:
-    """Return once 127.0.0.1:port accepts connections; fail if lab exits or time runs out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert lab.poll() is None, f"make lab exited with {lab.returncode}:\n{printed}"
+def test_make_lab_uses_the_learner_config_and_serves_the_workspace():
+    out = dry_run("lab")
+    assert f'JUPYTER_CONFIG_PATH="{LEARNER}"' in out
+    assert f'--ServerApp.root_dir="{ROOT / "workspace"}"' in out
+    assert f'tools/workspace.py --workspace "{ROOT / "workspace"}"' in out
+    ignored = subprocess.run(["git", "check-ignore", "-q", "workspace/course/x.ipynb"], cwd=ROOT)
+    assert ignored.returncode == 0, "workspace/ must be git-ignored"
+
+
+def test_learner_config_locks_the_instructor_tools_and_keeps_validate():
+    page = json.loads((LEARNER / "labconfig" / "page_config.json").read_text())
+    for key in "disabledExtensions", "lockedExtensions":
+        assert {k for k, v in page[key].items() if v} == INSTRUCTOR_PLUGINS
+    server = json.loads((LEARNER / "jupyter_server_config.d" / "bp2yolo_learner.json").read_text())
+    extensions = server["ServerApp"]["jpserver_extensions"]
+    prefix = "nbgrader.server_extensions."
+    assert extensions == {prefix + "formgrader": False, prefix + "assignment_list": False,
+                          prefix + "course_list": False, prefix + "validate_assignment": True}
+
+
+def test_make_formgrader_enables_the_formgrader_on_this_course():
+    out = dry_run("formgrader")
+    assert f'JUPYTER_CONFIG_PATH="{ROOT / "grading"}"' in out
+    assert f'--ServerApp.root_dir="{ROOT}"' in out
+    assert "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True" in out
+    assert "--LabApp.default_url=/formgrader" in out
+    assert str(LEARNER) not in out
+
+
+class Client:
+    def __init__(self, port: int, token: str):
+        self.base, self.token = f"http://127.0.0.1:{port}", token
+
+    def request(self, path: str, body: dict | None = None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data,
+                                         headers={"Authorization": f"token {self.token}"})
+        return urllib.request.urlopen(request, timeout=10)
+
+    def status(self, path: str, body: dict | None = None) -> int:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"make lab printed its URL but port {port} never opened:\n{printed}")
+            return self.request(path, body).status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    def json(self, path: str):
+        return json.load(self.request(path))
+
+    def page_config(self) -> dict:
+        html = self.request("/lab").read().decode()
+        return json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', html,
+                                    re.S).group(1))
+
+
+@pytest.fixture
+def isolated(tmp_path):
+    (tmp_path / "config").mkdir()
+    return {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+            "LAB_WORKSPACE": str(tmp_path / "workspace")}
 
 
 @pytest.mark.slow
-def test_make_lab_serves_the_course():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    args = f"--port={port} --ip=127.0.0.1 --no-browser"
-    lab = subprocess.Popen(["make", "lab", f"LAB_ARGS={args}"], cwd=ROOT, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           start_new_session=True)
+def test_make_lab_serves_the_workspace_without_instructor_tools(isolated):
+    workspace = Path(isolated["LAB_WORKSPACE"])
+    with serve(env=isolated) as lab:
+        assert f"127.0.0.1:{lab.port}/lab/tree/course/00_start_here.ipynb?token=" in lab.url
+        assert urllib.request.urlopen(lab.url, timeout=10).status == 200  # the URL as printed
+        assert str(workspace) in lab.printed  # it says where the learner's work lives
+        client = Client(lab.port, lab.token)
+
+        # The served tree is the workspace, and every lesson and assignment is served from it.
+        config = client.page_config()
+        assert config["serverRoot"] == str(workspace)
+        assert {item["name"] for item in client.json("/api/contents")["content"]} == {
+            "course", "assignments"}
+        for path in chapters.lessons() + chapters.releases():
+            rel = path.relative_to(ROOT).as_posix()
+            model = client.json(f"/api/contents/{rel}")
+            assert model["type"] == "notebook"
+            copy = json.loads((workspace / rel).read_text())
+            assert model["content"]["metadata"] == copy["metadata"]  # the kernel's, filled in
+            assert [c["id"] for c in model["content"]["cells"]] == [c["id"] for c in copy["cells"]]
+            assert client.status(f"/lab/tree/{rel}") == 200
+
+        # nbgrader's instructor tools are off and locked; Validate stays.
+        assert INSTRUCTOR_PLUGINS <= set(config["disabledExtensions"])
+        assert INSTRUCTOR_PLUGINS <= set(client.json("/lab/api/plugins")["lockRules"])
+        enable = {"cmd": "enable", "plugin_name": "@jupyter/nbgrader:formgrader"}
+        assert client.status("/lab/api/plugins", enable) == 500  # locked: refused
+        assert client.status("/formgrader") == 404
+        assert client.status("/assignments") == 404  # assignment_list's handler
+        assert client.status("/assignments/validate") == 405  # validate_assignment (POST only)
+
+
+@pytest.mark.slow
+def test_make_formgrader_serves_this_courses_formgrader(isolated):
+    port, token = free_port(), "formgrader-test"
+    args = f"--port={port} --ip=127.0.0.1 --no-browser --IdentityProvider.token={token}"
+    process = subprocess.Popen(["make", "formgrader", f"LAB_ARGS={args}"], cwd=ROOT,
+                               env=isolated, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        printed, url = "", None
-        selector = selectors.DefaultSelector()
-        selector.register(lab.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline and lab.poll() is None:
-            if selector.select(timeout=1):
-                printed += lab.stdout.readline()
-                match = re.search(rf"http://127\.0\.0\.1:{port}/\S*token=(\w+)", printed)
-                url = match and match.group(0)
-        assert url, f"make lab printed no URL:\n{printed}"
-        assert f"127.0.0.1:{port}/lab/tree/course/00_start_here.ipynb?token=" in url
-        token = match.group(1)
-        # jupyter_server prints the URL, then binds its port once its IO loop runs: a learner
-        # who clicks a moment later gets the page, so wait (briefly) for the port to open.
-        wait_for_port(port, lab, printed)
-        assert urllib.request.urlopen(url, timeout=10).status == 200  # the URL as printed
-
-        def get(path: str):
-            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
-                                             headers={"Authorization": f"token {token}"})
-            return urllib.request.urlopen(request, timeout=10)
-
-        lessons = [p.name for p in chapters.lessons()]
-        assert lessons[:2] == ["00_start_here.ipynb", "01_chain_rule.ipynb"]
-        for name in lessons:
-            model = json.load(get(f"/api/contents/course/{name}"))
-            assert model["type"] == "notebook" and model["content"]["cells"]
-            assert get(f"/lab/tree/course/{name}").status == 200
+        wait_for_port(port, process, "make formgrader", timeout=60)
+        client = Client(port, token)
+        assert client.page_config()["serverRoot"] == str(ROOT)
+        # /formgrader redirects to its assignment list, whose page names this course.
+        page = client.request("/formgrader")
+        assert page.url.endswith("/formgrader/manage_assignments")
+        assert "bp2yolo" in page.read().decode()  # course_id from grading/nbgrader_config.py
+        assert client.status("/assignments/validate") == 405
     finally:
-        os.killpg(lab.pid, signal.SIGTERM)
-        lab.wait(timeout=30)
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)

@@ -2,9 +2,11 @@
 
 It runs here at the user level, against a throwaway JUPYTER_CONFIG_DIR that takes precedence over
 the venv's own config (JUPYTER_PREFER_ENV_PATH=0), with the same commands Binder runs at the
-sys_prefix level.
+sys_prefix level. What it installs is the learner config of `make lab`, jupyter/learner/: one
+source of truth for Binder and a learner's own machine.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -18,7 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-INSTRUCTOR = ["formgrader", "create-assignment", "course-list", "assignment-list"]
+INSTRUCTOR = ["formgrader", "create-assignment", "course-list", "assignment-list", "menu"]
+LEARNER = ROOT / "jupyter" / "learner"
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +63,21 @@ def test_instructor_plugins_disabled_and_locked_validate_kept(config_dir):
         assert f"@jupyter/nbgrader:{plugin}" in locked
         assert f"@jupyter/nbgrader:{plugin}" in disabled
     assert "validate-assignment" not in locked and "validate-assignment" not in disabled
+
+
+def test_postbuild_installs_the_learner_config(config_dir):
+    installed = Path(config_dir["JUPYTER_CONFIG_DIR"])
+    server = "jupyter_server_config.d/bp2yolo_learner.json"
+    # zz_: it must sort after nbgrader's own nbgrader.json when both lie in sys.prefix's config.
+    assert (installed / "jupyter_server_config.d/zz_bp2yolo_learner.json").read_bytes() == (
+        LEARNER / server).read_bytes()
+    page = json.loads((installed / "labconfig/page_config.json").read_text())
+    learner = json.loads((LEARNER / "labconfig/page_config.json").read_text())
+    for key in "disabledExtensions", "lockedExtensions":
+        assert page[key] == learner[key]
+    if (LEARNER / "nbgrader_config.py").exists():  # Validate's settings
+        assert (installed / "nbgrader_config.py").read_bytes() == (
+            LEARNER / "nbgrader_config.py").read_bytes()
 
 
 @pytest.mark.slow

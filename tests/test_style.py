@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_clean():
-    command = [sys.executable, "-m", "ruff", "check", "bp2yolo", "tests", "grading", "bench"]
+    folders = ["bp2yolo", "tests", "grading", "bench", "tools"]
+    command = [sys.executable, "-m", "ruff", "check", *folders]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
