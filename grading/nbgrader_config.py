@@ -14,14 +14,21 @@ sys.path[:0] = [HERE, os.path.join(ROOT, "tools")]  # for feedback.py and its re
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
+import paths  # noqa: E402 - grading/paths.py: every path and the gradebook URL, once
+
+
+def _rel(path) -> str:
+    return str(path.relative_to(paths.ROOT))
+
+
 c.CourseDirectory.course_id = "bp2yolo"
-c.CourseDirectory.root = ROOT
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "assignments"
-c.CourseDirectory.submitted_directory = "grading/submitted"
-c.CourseDirectory.autograded_directory = "grading/autograded"
-c.CourseDirectory.feedback_directory = "grading/feedback"
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
+c.CourseDirectory.root = str(paths.ROOT)
+c.CourseDirectory.source_directory = _rel(paths.SOLUTIONS)
+c.CourseDirectory.release_directory = _rel(paths.RELEASE)
+c.CourseDirectory.submitted_directory = _rel(paths.SUBMITTED)
+c.CourseDirectory.autograded_directory = _rel(paths.AUTOGRADED)
+c.CourseDirectory.feedback_directory = _rel(paths.FEEDBACK)
+c.CourseDirectory.db_url = paths.GRADEBOOK_URL
 
 # Release only notebooks: the lessons' helper package is imported from the installed bp2yolo.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store"]
@@ -31,9 +38,13 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_S
 c.Execute.timeout = int(os.environ.get("BP2YOLO_CELL_TIMEOUT", "120"))
 c.Execute.execute_retries = 0
 
-# Feedback never shows hidden tests: neither their source nor tracebacks that quote them.
-from feedback import HideHiddenTests  # noqa: E402
+# Feedback never shows hidden tests: neither their source nor tracebacks that quote them. Every
+# error shows as its hint, wrapped to 80 columns (and outputs wrap in the page); math is
+# converted to HTML text, so the page reads without a network (see feedback.py).
+from feedback import FeedbackStyle, HideHiddenTests, HintsFirst, MathToText  # noqa: E402
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [
+    GetGrades, HideHiddenTests, HintsFirst, MathToText, CSSHTMLHeaderPreprocessor, FeedbackStyle,
+]

@@ -1,0 +1,201 @@
+"""Validate (nbgrader's button and `nbgrader validate`) with the learner's config shows each
+failing test as one line and its hint first, wrapped, without package internals; an edited test
+cell is still reported as changed; a lesson says it has nothing to validate."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.utils import compute_checksum
+from traitlets.config.loader import PyFileConfigLoader
+
+from bp2yolo.checks.report import WIDTH, HintError
+from bp2yolo.validate import HintsFirst, hint_lines, label, visible
+
+ROOT = Path(__file__).resolve().parents[1]
+LEARNER = ROOT / "jupyter" / "learner"
+BIN = Path(sys.executable).parent
+
+
+def graded(cell, grade_id, points=None, solution=False):
+    meta = {"grade": points is not None, "solution": solution, "locked": not solution,
+            "task": False, "grade_id": grade_id, "schema_version": 3}
+    if points is not None:
+        meta["points"] = points
+    cell.metadata["nbgrader"] = meta
+    cell.metadata.nbgrader["checksum"] = compute_checksum(cell)
+    return cell
+
+
+def code(source, grade_id, points=None, solution=False):
+    return graded(nbformat.v4.new_code_cell(source), grade_id, points, solution)
+
+
+def assignment(tmp_path, answer="return 4 * x", edit_test=False):
+    """A small assignment: a check that names a factor of 2, a stub, a written answer."""
+    check = (
+        "from bp2yolo.checks import assert_close, check\n\n\n@check\ndef check_double(f):\n"
+        "    assert_close(f(1.5), 3.0, 'double(1.5)')\n\n\n@check\ndef check_half(f):\n"
+        "    assert_close(f(3.0), 1.5, 'half(3.0)')\n"
+    )
+    long_test = "# a long test cell\n" + "x = 1\n" * 30 + "check_double(double)"
+    cells = [
+        code(check, "setup"),
+        code("def double(x):\n    " + answer, "double", solution=True),
+        code(long_test, "test_double", points=2),
+        code("def half(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()", "half",
+             solution=True),
+        code("check_half(half)", "test_half", points=1),
+        code("import math\nmath.sqrt(-1)", "test_plain_error", points=1),
+        graded(nbformat.v4.new_markdown_cell("YOUR ANSWER HERE"), "derivation", 3, True),
+    ]
+    if edit_test:
+        cells[4].source = "pass  # the learner made the test pass"
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "assignment.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def validator():
+    from nbgrader.validator import Validator
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(LEARNER)).load_config()
+    return Validator(config=config)
+
+
+# Fast: the preprocessor on outputs made here, no kernel.
+
+def test_a_hint_error_keeps_its_wrapped_hint_first():
+    error = HintError("dL_dw is off by a factor of 2: it is twice the expected value. " * 3)
+    error.check = "check_linear_model"
+    output = {"output_type": "error", "ename": "HintError", "evalue": str(error),
+              "traceback": error._render_traceback_()}
+    lines = hint_lines(output)
+    assert visible(lines[0]).startswith("HintError: check_linear_model failed: dL_dw is off")
+    assert all(len(visible(line)) <= WIDTH for line in lines)
+
+
+def test_a_full_traceback_becomes_its_message_and_the_notebook_line():
+    traceback = [
+        "\x1b[0;31m" + "-" * 75 + "\x1b[0m",
+        "\x1b[0;31mValueError\x1b[0m                Traceback (most recent call last)",
+        "Cell In[4], line 2\n      1 x = 1\n----> 2 f(x)",
+        "File /usr/lib/python3.11/site-packages/numpy/core/x.py:10, in g()\n---> 10 raise",
+        "\x1b[0;31mValueError\x1b[0m: " + "math domain error " * 8,
+    ]
+    output = {"output_type": "error", "ename": "ValueError",
+              "evalue": ("math domain error " * 8).strip(), "traceback": traceback}
+    lines = [visible(line) for line in hint_lines(output, count=4)]
+    assert lines[0].startswith("ValueError: math domain error")
+    assert all(len(line) <= WIDTH for line in lines)
+    assert lines[-2:] == ["  line 2 of the test", "    f(x)"]
+    assert not any("site-packages" in line or "Traceback" in line for line in lines)
+
+
+def test_label_names_the_test_and_its_points():
+    cell = code("check_x(x)", "test_linear_model", points=3)
+    assert label(cell) == "test_linear_model (3 points)"
+    assert label(code("", "test_one", points=1)) == "test_one (1 point)"
+
+
+def test_only_failing_cells_with_a_matching_checksum_get_a_new_source():
+    failing, edited, passing = (code("check(x)\n" * 20, f"test_{i}", points=1) for i in "abc")
+    edited.source = "pass"
+    for cell in (failing, edited):
+        cell.outputs = [nbformat.v4.new_output("error", ename="HintError", evalue="x is wrong",
+                                               traceback=["HintError: x is wrong"])]
+    nb = nbformat.v4.new_notebook(cells=[failing, edited, passing])
+    HintsFirst().preprocess(nb, {})
+    assert failing.source == "test_a (1 point)"
+    assert failing.metadata.nbgrader.checksum == compute_checksum(failing)
+    assert edited.source == "pass" and edited.metadata.nbgrader.checksum != compute_checksum(edited)
+    assert passing.source == "check(x)\n" * 20
+
+
+# With a kernel: nbgrader's Validator, configured by jupyter/learner/nbgrader_config.py.
+
+@pytest.mark.slow
+def test_validate_shows_one_line_per_failing_test_then_its_hint(tmp_path):
+    results = validator().validate(str(assignment(tmp_path)))
+    assert set(results) == {"failed"}
+    failed = {r["source"]: visible(r["raw_error"]).split("\n") for r in results["failed"]}
+    assert list(failed) == ["test_double (2 points)", "test_half (1 point)",
+                            "test_plain_error (1 point)", "derivation (3 points, written answer)"]
+    assert failed["test_double (2 points)"][0].startswith(
+        "HintError: check_double failed: double(1.5) is off by a factor of 2")
+    assert failed["test_half (1 point)"][0].startswith(
+        "check_half failed: half is not written yet")
+    assert failed["test_plain_error (1 point)"][0] == "ValueError: math domain error"
+    for lines in failed.values():
+        assert all(len(line) <= WIDTH for line in lines), lines
+        assert not any(re.search(r"site-packages|bp2yolo/|Traceback", line) for line in lines)
+        assert len(lines) <= 4, lines
+
+
+@pytest.mark.slow
+def test_an_edited_test_cell_is_still_reported_as_changed(tmp_path):
+    results = validator().validate(str(assignment(tmp_path, edit_test=True)))
+    assert [r["source"] for r in results["changed"]] == ["pass  # the learner made the test pass"]
+
+
+@pytest.mark.slow
+def test_a_correct_answer_passes(tmp_path):
+    results = validator().validate(str(assignment(tmp_path, answer="return 2 * x")))
+    assert [r["source"] for r in results["failed"]][0] == "test_half (1 point)"
+
+
+def test_a_lesson_says_it_has_nothing_to_validate_and_names_its_assignment(tmp_path):
+    (tmp_path / "course").mkdir()
+    (tmp_path / "assignments" / "04_vectors").mkdir(parents=True)
+    (tmp_path / "assignments" / "04_vectors" / "04_exercises.ipynb").write_text("{}")
+    lesson = tmp_path / "course" / "04_vectors.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")]), lesson)
+    results = validator().validate(str(lesson))  # the lesson is not run: no kernel starts
+    [entry] = results["failed"]
+    assert entry["source"] == "nothing to validate: 04_vectors.ipynb is a lesson"
+    error = " ".join(visible(entry["raw_error"]).split())
+    assert "04_vectors.ipynb is a lesson: it has no tests" in error
+    assert "assignments/04_vectors/04_exercises.ipynb" in error
+    assert all(len(line) <= WIDTH for line in entry["raw_error"].split("\n"))
+
+
+def nbgrader_validate(path):
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(LEARNER),
+           "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    run = subprocess.run([str(BIN / "nbgrader"), "validate", path.name], cwd=path.parent,
+                         env=env, capture_output=True, text=True, timeout=600)
+    return run.stdout
+
+
+@pytest.mark.slow
+def test_cli_report_of_the_blank_07_release_is_short(tmp_path):
+    shutil.copytree(ROOT / "assignments" / "07_yolo_loss", tmp_path / "07_yolo_loss")
+    out = nbgrader_validate(tmp_path / "07_yolo_loss" / "07_exercises.ipynb")
+    lines = out.rstrip("\n").split("\n")
+    assert "VALIDATION FAILED" in lines[0]
+    assert len(lines) <= 80, out
+    entries = out.split("=" * 90)[1:]
+    assert entries
+    for entry in entries:
+        body = [line for line in entry.split("\n") if line.strip()]
+        # The following cell failed: / test_x (N points) / The error was: / the hint
+        assert body[0] == "The following cell failed:"
+        assert re.fullmatch(r"    \w+ \(\d+ points?(, written answer)?\)", body[1]), entry
+        assert body[2] == "The error was:" and len(body) <= 6, entry
+        assert not re.search(r"site-packages|bp2yolo/|Traceback", entry)
+
+
+@pytest.mark.slow
+def test_cli_on_a_lesson_does_not_say_success():
+    out = nbgrader_validate(ROOT / "course" / "01_chain_rule.ipynb")
+    assert "Success" not in out
+    assert "01_chain_rule.ipynb is a lesson" in out
+    assert "assignments/01_chain_rule/01_exercises.ipynb" in out
