@@ -142,6 +142,23 @@ def _close_figures() -> None:
         plt.close("all")
 
 
+def defined(path: str | Path) -> dict:
+    """The names the notebook defines when its cells run with no test cell (a fresh namespace);
+    the setup and solution cells must all run."""
+    namespace = {"__name__": "__main__"}
+    outcomes = run(path, tests="none", namespace=namespace)
+    assert not failures(outcomes), failures(outcomes)
+    return namespace
+
+
+def test_cells_source(path: str | Path) -> str:
+    """The source of every test cell, joined: where a notebook calls its checks."""
+    return "\n".join(c.source for c in load(path).cells if is_test_cell(c))
+
+
+test_cells_source.__test__ = False  # a helper, not a pytest test
+
+
 def failures(outcomes: dict[str, Outcome]) -> dict[str, Outcome]:
     return {gid: o for gid, o in outcomes.items() if not o.ok}
 

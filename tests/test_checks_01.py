@@ -18,13 +18,11 @@ EXERCISES = ["forward_difference", "central_difference", "linear_model",
 @pytest.fixture(scope="module")
 def solution() -> dict:
     """The names the solution notebook defines (no test cell runs)."""
-    namespace: dict = {"__name__": "__main__"}
-    assert not harness.failures(harness.run(NB, tests="none", namespace=namespace))
-    return namespace
+    return harness.defined(NB)
 
 
 def test_every_check_is_called_by_the_notebook():
-    source = "\n".join(c.source for c in harness.load(NB).cells if harness.is_test_cell(c))
+    source = harness.test_cells_source(NB)
     for exercise in EXERCISES:
         assert f"check_{exercise}({exercise})" in source
     assert sorted(f"check_{e}" for e in EXERCISES) == sorted(

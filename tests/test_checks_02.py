@@ -25,14 +25,11 @@ CHECKS = {  # check: (the names it receives from the notebook, the line it print
 @pytest.fixture(scope="module")
 def solution() -> dict:
     """The names the solution notebook defines (no test cell runs)."""
-    namespace: dict = {"__name__": "__main__"}
-    outcomes = harness.run(NB, tests="none", namespace=namespace)
-    assert not harness.failures(outcomes)
-    return namespace
+    return harness.defined(NB)
 
 
 def test_every_check_is_called_by_the_notebook():
-    source = "\n".join(c.source for c in harness.load(NB).cells if harness.is_test_cell(c))
+    source = harness.test_cells_source(NB)
     for name in CHECKS:
         assert f"{name}(" in source, name
     assert sorted(CHECKS) == sorted(n for n in dir(ch02) if n.startswith("check_"))
