@@ -16,7 +16,7 @@ from bp2yolo.checks.core import (
     numerical_gradient_array,
     rel_error,
 )
-from bp2yolo.checks.report import HintError, check, wrap
+from bp2yolo.checks.report import HintError, check, require, wrap
 
 __all__ = [
     "HintError",
@@ -27,5 +27,6 @@ __all__ = [
     "numerical_gradient",
     "numerical_gradient_array",
     "rel_error",
+    "require",
     "wrap",
 ]

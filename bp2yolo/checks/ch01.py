@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import HintError, check
+from bp2yolo.checks.report import check, require
 
 __all__ = [
     "check_central_difference",
@@ -25,19 +25,13 @@ __all__ = [
 ]
 
 
-def _require(condition: bool, message: str) -> None:
-    """Raise HintError(message) unless `condition` holds."""
-    if not condition:
-        raise HintError(message)
-
-
 def _tuple(result: Any, size: int, message: str) -> tuple:
     """`result` as a tuple of `size` values, or HintError(message)."""
     try:
         values = tuple(result)
     except TypeError:  # None, a number: not a tuple
         values = ()
-    _require(len(values) == size, message)
+    require(len(values) == size, message)
     return values
 
 
@@ -140,7 +134,7 @@ def check_gradient_descent_step(gradient_descent_step: Callable) -> None:
     dL_dw, dL_db = np.array([0.6, -1.0, 0.25]), np.array([-0.3, 0.5, 0.2])
     originals = [a.copy() for a in (w, b, dL_dw, dL_db)]
     result = gradient_descent_step(w, b, dL_dw, dL_db, 0.05)
-    _require(
+    require(
         all(np.array_equal(a, o) for a, o in zip((w, b, dL_dw, dL_db), originals, strict=True)),
         "gradient_descent_step changed its arguments in place (w -= ...): "
         "compute new values instead (w_new = w - ...)",
@@ -167,7 +161,7 @@ def check_train(train: Callable) -> None:
     """train(x, y_gt, w, b, lr, steps) for 3 steps and for 0 steps."""
     w, b, losses = _tuple(train(2.0, 1.0, 0.5, 0.5, 0.1, 3), 3,
                           "train should return (w, b, losses)")
-    _require(
+    require(
         np.shape(losses) == (4,),
         f"losses has the wrong shape {np.shape(losses)}: with steps = 3 it should have shape "
         "(4,), the loss before the first step and after each of the 3 steps",

@@ -23,16 +23,11 @@ import numpy as np
 import torch
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import HintError, check
-
-
-def _require(condition: bool, hint: str) -> None:
-    if not condition:
-        raise HintError(hint)
+from bp2yolo.checks.report import HintError, check, require
 
 
 def _two_gradients(result: Any, gate: str) -> None:
-    _require(result is not None and len(result) == 2, f"{gate}.backward should return (dx, dy)")
+    require(result is not None and len(result) == 2, f"{gate}.backward should return (dx, dy)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,7 +131,7 @@ def check_divide_gate(DivideGate: type) -> None:
 
 
 def _returns_value(out: Any, Value: type) -> None:
-    _require(isinstance(out, Value),
+    require(isinstance(out, Value),
              f"the operation should return a Value, not {type(out).__name__}")
 
 
@@ -293,7 +288,7 @@ def check_value_backward(Value: type) -> None:
     # zero_grad resets the whole graph; a second backward pass then gives the same gradients
     f.zero_grad()
     for name, node in [("f", f), ("v", v), ("u", u), ("x", x)]:
-        _require(node.grad == 0.0,
+        require(node.grad == 0.0,
                  f"{name}.grad is {node.grad} after f.zero_grad(): zero_grad must set grad to 0 "
                  "on f and on every node f depends on")
     f.backward()
@@ -358,7 +353,7 @@ def _hypot_grads(fn: Any, x: np.ndarray, y: np.ndarray, upstream: np.ndarray):
 
 @check
 def check_hypot(Hypot: type) -> None:
-    _require("backward" in vars(Hypot),
+    require("backward" in vars(Hypot),
              "Hypot defines no backward method of its own: did you define forward twice? The "
              "second def replaces the first, and PyTorch then has no backward")
     x = np.array([3.0, -5.0, 0.6])
@@ -417,10 +412,10 @@ def check_second_derivative(second_derivative: Any) -> None:
                 "create_graph=True to the first torch.autograd.grad"
             ) from None
         raise
-    _require(isinstance(result, torch.Tensor),
+    require(isinstance(result, torch.Tensor),
              f"second_derivative should return a tensor, not {type(result).__name__}")
-    _require(not result.requires_grad, "return the second derivative detached: result.detach()")
-    _require(not x.requires_grad and x.grad is None,
+    require(not result.requires_grad, "return the second derivative detached: result.detach()")
+    require(not x.requires_grad and x.grad is None,
              "second_derivative changed x: work on a copy")
     assert_close(result, np.array([0.0, 3.0, 6.0, 12.0]), "second_derivative(t**3, x)", variants={
         "this is f'(x), the first derivative: differentiate once more":

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import HintError, check
+from bp2yolo.checks.report import check, require
 
 __all__ = [
     "check_backward",
@@ -49,12 +49,6 @@ MSE_FORM = (
 )
 
 
-def _require(condition: bool, message: str) -> None:
-    """Raise HintError(message) unless `condition` holds."""
-    if not condition:
-        raise HintError(message)
-
-
 def _size(result: Any) -> int | None:
     """len(result), or None when it has no length (None, a number)."""
     try:
@@ -65,7 +59,7 @@ def _size(result: Any) -> int | None:
 
 def _pair(result: Any, what: str) -> tuple:
     """`result` as a 2-tuple, or HintError naming the two values `what` should return."""
-    _require(_size(result) == 2, what)
+    require(_size(result) == 2, what)
     return tuple(result)
 
 
@@ -77,7 +71,7 @@ def _array(values: Any) -> np.ndarray:
 def check_forward(forward: Callable) -> None:
     """forward(x, weights, biases) on the lesson's 2-2-2 network and on a 3-2-2-1 network."""
     activations = forward(list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
-    _require(
+    require(
         _size(activations) == 3,
         "forward should return L + 1 = 3 lists for this network of 2 layers: activations[0] "
         "is the input x itself, then one list per layer",
@@ -100,7 +94,7 @@ def check_forward(forward: Callable) -> None:
     weights = [[[0.1, -0.2, 0.3], [0.4, 0.0, -0.5]], [[0.7, -0.3], [-0.6, 0.2]], [[1.0, -1.0]]]
     biases = [[0.1, -0.1], [0.0, 0.3], [0.2]]
     activations = forward(x, weights, biases)
-    _require(
+    require(
         _size(activations) == 4,
         f"forward should return 4 lists for a network of 3 layers, got {_size(activations)}: "
         "does your code handle any number of layers?",
@@ -144,7 +138,7 @@ def check_backward(backward: Callable) -> None:
                  copy.deepcopy(WEIGHTS)),
         "backward should return (dW, db)",
     )
-    _require(_size(dW) == 2 and _size(db) == 2,
+    require(_size(dW) == 2 and _size(db) == 2,
              "dW and db should have one entry per layer of weights: 2")
     assert_close(_array(db[1]), np.array(MSE_DELTAS), "db[1] (the output layer's deltas)")
     own_output = [[0.104062981391, 0.104062981391], [-0.0294472114822, -0.0294472114822]]
@@ -181,7 +175,7 @@ def check_backward(backward: Callable) -> None:
                [[0.5, -0.2, 0.1], [-0.3, 0.4, 0.2]],
                [[0.6, -0.1], [0.25, 0.35]]]
     dW, db = backward(activations, [0.3, -0.2], weights)
-    _require(
+    require(
         _size(dW) == 3 and _size(db) == 3,
         f"dW and db should have one entry per layer of weights, 3 here, not {_size(dW)} and "
         f"{_size(db)}: does your backward handle any number of hidden layers?",
@@ -225,7 +219,7 @@ def _agrees(got: Any, expected: Any) -> bool:
 def _unchanged(weights: Any, biases: Any, call: str) -> None:
     """Fail unless the caller's weights and biases are still the lesson's, after `call`."""
     for name, params, before in [("weights", weights, WEIGHTS), ("biases", biases, BIASES)]:
-        _require(
+        require(
             _same(params, before),
             f"{call} changed the caller's {name} in place: work on copies made with "
             f"copy.deepcopy. A shallow copy ({name}.copy(), list({name}), "
@@ -236,7 +230,7 @@ def _unchanged(weights: Any, biases: Any, call: str) -> None:
 
 def _triple(result: Any) -> tuple:
     """train's result as (weights, biases, losses), or HintError."""
-    _require(_size(result) == 3, "train should return (weights, biases, losses)")
+    require(_size(result) == 3, "train should return (weights, biases, losses)")
     return tuple(result)
 
 
@@ -256,15 +250,15 @@ def check_train(train: Callable, forward: Callable, mse_loss_and_deltas: Callabl
     fails = "which fails its own test on the lesson's network: fix exercise {} first"
     activations = forward(list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
     expected = [X, HIDDEN, OUTPUTS]
-    _require(_agrees(activations, expected), "train uses your forward, " + fails.format(1))
+    require(_agrees(activations, expected), "train uses your forward, " + fails.format(1))
     result = mse_loss_and_deltas(list(OUTPUTS), list(TARGETS))
-    _require(
+    require(
         isinstance(result, (tuple, list)) and len(result) == 2
         and _agrees([[result[0]], result[1]], [[E_MSE], MSE_DELTAS]),
         "train uses your mse_loss_and_deltas, " + fails.format(2),
     )
     result = backward(copy.deepcopy(expected), list(MSE_DELTAS), copy.deepcopy(WEIGHTS))
-    _require(
+    require(
         isinstance(result, (tuple, list)) and len(result) == 2
         and _agrees(result[0], DW) and _agrees(result[1], [HIDDEN_DELTAS, MSE_DELTAS]),
         "train uses your backward, " + fails.format(3),
@@ -273,12 +267,12 @@ def check_train(train: Callable, forward: Callable, mse_loss_and_deltas: Callabl
     result, weights, biases = _train(train, 1, update_biases=False)
     _unchanged(weights, biases, "train(..., steps=1, update_biases=False)")
     new_weights, new_biases, losses = _triple(result)
-    _require(
+    require(
         len(losses) == 2,
         f"losses has {len(losses)} entries: with steps = 1 it should have steps + 1 = 2, the "
         "error before the first step and after it",
     )
-    _require(_same(new_biases, BIASES), "the biases changed although update_biases=False")
+    require(_same(new_biases, BIASES), "the biases changed although update_biases=False")
     stale = (
         "the hidden deltas were computed with the already updated output weights: compute "
         "every gradient of a step first, with the old weights, then update"
@@ -301,7 +295,7 @@ def check_train(train: Callable, forward: Callable, mse_loss_and_deltas: Callabl
     result, weights, biases = _train(train, 10_000, update_biases=False)
     _unchanged(weights, biases, "train(..., steps=10_000, update_biases=False)")
     losses = result[2]
-    _require(len(losses) == 10_001, f"losses should have 10,001 entries, not {len(losses)}")
+    require(len(losses) == 10_001, f"losses should have 10,001 entries, not {len(losses)}")
     assert_close(losses[-1], 3.51018778298e-05, "the error after 10,000 steps")
 
     # biases trained as well

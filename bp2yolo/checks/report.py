@@ -1,6 +1,7 @@
 """How a failing check reads in a notebook: the hint first, no package internals.
 
     HintError      an answer is wrong; in a notebook it shows as the hint alone, wrapped
+    require        raise HintError(hint) unless a condition holds
     check          decorator for a check that receives the learner's code (check_x(x))
     wrap(text)     text hard-wrapped to WIDTH columns, so no output is cut off at the edge
 
@@ -53,6 +54,12 @@ class HintError(AssertionError):
         lines = wrap(f"HintError: {where}{self}")
         return [RED + lines[0].replace("HintError", BOLD + "HintError" + RESET + RED, 1) + RESET,
                 *lines[1:]]
+
+
+def require(condition: bool, hint: str) -> None:
+    """Raise HintError(hint) unless `condition` holds: a check's assert, with a hint."""
+    if not condition:
+        raise HintError(hint)
 
 
 def _is_learners(filename: str) -> bool:
