@@ -127,6 +127,14 @@ def hint_lines(output: dict, count: int | None = None) -> list[str]:
     return rewrap(head + _location(traceback, count))
 
 
+def print_error(validator, source: str, error: str) -> None:
+    """The CLI's entry for one failing cell (`nbgrader validate` in a terminal): a rule with the
+    cell's one line, then its hint, instead of nbgrader's eight lines of layout around them, so
+    the blank release of an assignment with nine tests fits on one screen. The learner's config
+    puts it in place of Validator._print_error; Validate's dialog is unchanged."""
+    validator.stream.write(f"\n--- {source} failed:\n{validator._indent(error)}\n")
+
+
 def label(cell: dict) -> str:
     """The one line that stands for a graded cell: `test_linear_model (3 points)`."""
     meta = cell["metadata"]["nbgrader"]

@@ -16,7 +16,7 @@ try:
     from nbgrader.preprocessors import CheckCellMetadata, ClearOutput
     from nbgrader.validator import Validator
 
-    from bp2yolo.validate import ExecuteAssignments, HintsFirst
+    from bp2yolo.validate import ExecuteAssignments, HintsFirst, print_error
 except ImportError:  # bp2yolo not installed: nbgrader's own Validate output
     pass
 else:
@@ -24,6 +24,8 @@ else:
     # and the others' are); mark it here, before nbgrader creates its Validator.
     Validator.preprocessors.tag(config=True)
     c.Validator.preprocessors = [CheckCellMetadata, ClearOutput, ExecuteAssignments, HintsFirst]
+    # `nbgrader validate` in a terminal: two lines of layout per failing cell, not eight.
+    Validator._print_error = print_error
 
 # The report's first line (nbgrader's says the same on two lines).
 c.Validator.failed_warning = (
