@@ -41,6 +41,16 @@ ERRORS = """() => {
 }"""
 
 
+# Once the kernel has told JupyterLab its language_info (JupyterLab writes it into the notebook's
+# metadata), whether the notebook shows unsaved changes.
+DIRTY_AFTER_KERNEL_INFO = """async () => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  await panel.sessionContext.session.kernel.info;
+  const info = panel.content.model.getMetadata('language_info') || {};
+  return [!!info.version, panel.context.model.dirty];
+}"""
+
+
 def available() -> str | None:
     """None when a browser test can run here, else the reason it cannot."""
     if not CHROMIUM.exists() and not shutil.which("chromium"):
@@ -64,6 +74,15 @@ def open_notebook(page, base: str, path: str, token: str, timeout_ms: int = 90_0
     until it is the current tab and its kernel is idle."""
     page.goto(f"{base}/lab/tree/{path}?reset&token={token}")
     page.wait_for_function(KERNEL_IDLE, arg=path, timeout=timeout_ms, polling=250)
+
+
+def opens_unmodified(page) -> bool:
+    """Whether the current notebook has no unsaved changes once its kernel's metadata is in."""
+    page.wait_for_function(
+        "() => !!(window.jupyterapp.shell.currentWidget.content.model"
+        ".getMetadata('language_info') || {}).version", polling=250, timeout=30_000)
+    filled, dirty = page.evaluate(DIRTY_AFTER_KERNEL_INFO)
+    return filled and not dirty
 
 
 def run_all(page, timeout_ms: int = 120_000) -> list[str]:

@@ -15,7 +15,16 @@ import chapters
 import mutants_01
 import pytest
 import regions
-from browser import EXPOSE_APP, available, image_sources, launch, nudge, open_notebook, run_all
+from browser import (
+    EXPOSE_APP,
+    available,
+    image_sources,
+    launch,
+    nudge,
+    open_notebook,
+    opens_unmodified,
+    run_all,
+)
 from browser import widget_cells as find_widget_cells
 from labserver import serve
 
@@ -63,6 +72,7 @@ def served_path(lab, path) -> str:
 @pytest.mark.parametrize("chapter", chapters.CHAPTERS, ids=lambda c: c.name)
 def test_lesson_runs_and_its_widgets_respond(lab, page, chapter):
     open_notebook(page, lab.base, served_path(lab, chapter.lesson), lab.token)
+    assert opens_unmodified(page), f"{chapter.lesson.name} shows unsaved changes on opening"
     errors = run_all(page)
     assert not errors, f"{chapter.lesson.name}: Run All gave errors: {errors}"
     cells = find_widget_cells(page)
@@ -85,6 +95,7 @@ def test_lesson_runs_and_its_widgets_respond(lab, page, chapter):
 def test_validate_shows_the_hint_fully_visible(lab, page):
     path = served_path(lab, ASSIGNMENT.release)
     open_notebook(page, lab.base, path, lab.token)
+    assert opens_unmodified(page), f"{path} shows unsaved changes on opening"
     answer = "\n".join(ln.text for ln in regions.parse(WRONG.source) if not ln.marker)
     page.evaluate(
         """([gid, source]) => {

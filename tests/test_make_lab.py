@@ -120,6 +120,9 @@ def test_make_lab_serves_the_workspace_without_instructor_tools(isolated):
             assert [c["id"] for c in model["content"]["cells"]] == [c["id"] for c in copy["cells"]]
             assert client.status(f"/lab/tree/{rel}") == 200
 
+        # No "get notified about Jupyter news?" prompt for learners (and no feed fetched).
+        assert config["news"] == {"disabled": True}
+
         # nbgrader's instructor tools are off and locked; Validate stays.
         assert INSTRUCTOR_PLUGINS <= set(config["disabledExtensions"])
         assert INSTRUCTOR_PLUGINS <= set(client.json("/lab/api/plugins")["lockRules"])

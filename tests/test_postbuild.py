@@ -75,9 +75,8 @@ def test_postbuild_installs_the_learner_config(config_dir):
     learner = json.loads((LEARNER / "labconfig/page_config.json").read_text())
     for key in "disabledExtensions", "lockedExtensions":
         assert page[key] == learner[key]
-    if (LEARNER / "nbgrader_config.py").exists():  # Validate's settings
-        assert (installed / "nbgrader_config.py").read_bytes() == (
-            LEARNER / "nbgrader_config.py").read_bytes()
+    for name in "nbgrader_config.py", "jupyter_lab_config.json":  # Validate's; JupyterLab's
+        assert (installed / name).read_bytes() == (LEARNER / name).read_bytes(), name
 
 
 @pytest.mark.slow
