@@ -13,7 +13,7 @@ from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "grading"))
-import feedback  # noqa: E402
+import mathtext  # noqa: E402
 from feedback import FeedbackStyle, HideHiddenTests, HintsFirst, MathToText  # noqa: E402
 
 from bp2yolo.checks.report import WIDTH, HintError  # noqa: E402
@@ -23,24 +23,24 @@ LONG_HINT = ("dL_dw is off by a factor of 2: it is twice the expected value. Che
 
 
 def test_latex_becomes_readable_html_text():
-    assert feedback.latex_to_html(r"\frac{1}{2}(y - y_{gt})^2") == (
+    assert mathtext.latex_to_html(r"\frac{1}{2}(y - y_{gt})^2") == (
         '<span class="math">½(y − y<sub>gt</sub>)<sup>2</sup></span>')
-    assert feedback.latex_to_html(r"\frac{\partial L}{\partial w_1}") == (
+    assert mathtext.latex_to_html(r"\frac{\partial L}{\partial w_1}") == (
         '<span class="math">∂L/∂w<sub>1</sub></span>')
-    assert feedback.latex_to_html(r"\sigma'(x) = \sigma(x)(1 - \sigma(x))") == (
+    assert mathtext.latex_to_html(r"\sigma'(x) = \sigma(x)(1 - \sigma(x))") == (
         '<span class="math">σ′(x) = σ(x)(1 − σ(x))</span>')
-    assert "ℝ<sup>N × D</sup>" in feedback.latex_to_html(r"\mathbb{R}^{N \times D}")
+    assert "ℝ<sup>N × D</sup>" in mathtext.latex_to_html(r"\mathbb{R}^{N \times D}")
 
 
 def test_latex_it_cannot_read_shows_as_its_source():
-    out = feedback.latex_to_html(r"\begin{aligned} a &= b \end{aligned}", display=True)
+    out = mathtext.latex_to_html(r"\begin{aligned} a &= b \end{aligned}", display=True)
     assert out.startswith("<code") and "$$\\begin{aligned}" in html.unescape(out)
-    assert feedback.latex_to_html("x_").startswith("<code")
+    assert mathtext.latex_to_html("x_").startswith("<code")
 
 
 def test_math_outside_code_is_converted_and_code_is_left_alone():
     text = "Cost $L = x^2$, `$kept$` and\n$$\na_1\n$$\n```\n$also kept$\n```"
-    out = feedback.math_to_html(text)
+    out = mathtext.math_to_html(text)
     assert '<span class="math">L = x<sup>2</sup></span>' in out
     assert '<span class="math display">a<sub>1</sub></span>' in out
     assert "`$kept$`" in out and "$also kept$" in out
