@@ -43,6 +43,7 @@ lab: setup ## copy the course into workspace/ (first time, then updates), start 
 	  "(it carries a login token). Stop it with Ctrl-C."
 	cd "$(LAB_WORKSPACE)" && JUPYTER_CONFIG_PATH="$(LEARNER_CONFIG)" jupyter lab \
 	  --ServerApp.root_dir="$(LAB_WORKSPACE)" $(ALLOW_ROOT) \
+	  --LabApp.app_settings_dir="$(LEARNER_CONFIG)/settings" \
 	  --LabApp.default_url=/lab/tree/course/00_start_here.ipynb $(LAB_ARGS)
 
 # The whole repository as root (nbgrader's course directory must lie under it), nbgrader's config

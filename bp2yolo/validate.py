@@ -140,7 +140,10 @@ def label(cell: dict) -> str:
     meta = cell["metadata"]["nbgrader"]
     points = float(meta.get("points", 0))
     text = f"{meta.get('grade_id', '?')} ({points:g} point{'' if points == 1 else 's'}"
-    return text + (", written answer)" if cell.get("cell_type") == "markdown" else ")")
+    # A written answer fails Validate only while it is unanswered (nbgrader then says "You did
+    # not provide a response"); say that it is graded by hand, so it does not read as a test.
+    return text + (", written answer, graded by hand: not answered yet)"
+                   if cell.get("cell_type") == "markdown" else ")")
 
 
 def _failed(cell: dict) -> bool:

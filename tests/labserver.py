@@ -13,6 +13,7 @@ import selectors
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,8 +76,15 @@ def serve(*lab_args: str, env: dict | None = None, timeout: float = 90) -> Itera
                 match = re.search(rf"http://127\.0\.0\.1:{port}/\S*token=(\w+)", printed)
         assert match, f"make lab printed no URL:\n{printed}"
         wait_for_port(port, process, printed)
+        # Keep reading what the server logs, or a full pipe would block it mid-test.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
         yield Lab(process, port, match.group(1), match.group(0), printed)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a server that ignores SIGTERM
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)

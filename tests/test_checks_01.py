@@ -50,5 +50,13 @@ def test_an_unwritten_function_is_shown_as_the_learners():
     with pytest.raises(NotImplementedError) as info:
         ch01.check_train(train)
     lines = info.value._render_traceback_()
-    assert "check_train failed: train is not written yet" in lines[0]
+    assert "train is not written yet" in lines[0]
     assert not any("bp2yolo" in line for line in lines)
+
+
+def test_a_forgotten_return_is_named():
+    def linear_model(x, w, b, y_gt):
+        y = w * x + b  # noqa: F841 - computed, never returned
+
+    with pytest.raises(HintError, match="returned None: did it forget to `return`"):
+        ch01.check_linear_model(linear_model)

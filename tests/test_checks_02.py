@@ -60,5 +60,5 @@ def test_an_unwritten_method_is_shown_as_the_learners():
     with pytest.raises(NotImplementedError) as info:
         ch02.check_max_gate(Unwritten)
     lines = info.value._render_traceback_()
-    assert "check_max_gate failed: forward is not written yet" in lines[0]
+    assert "Unwritten.forward is not written yet" in lines[0]  # the class and its method
     assert not any("bp2yolo" in line for line in lines)

@@ -104,7 +104,7 @@ def test_feedback_hints_are_wrapped_and_outputs_wrap_in_the_page():
         assert not any("Traceback" in line or "secret" in line for line in lines)
     assert "white-space: pre-wrap" in page
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
-    assert "check_linear_model failed: dL_dw is off by a factor of 2" in text
+    assert "HintError: dL_dw is off by a factor of 2" in text
 
 
 def test_feedback_math_reads_without_mathjax():

@@ -122,6 +122,8 @@ def test_make_lab_serves_the_workspace_without_instructor_tools(isolated):
 
         # No "get notified about Jupyter news?" prompt for learners (and no feed fetched).
         assert config["news"] == {"disabled": True}
+        notification = client.json("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+        assert notification["schema"]["properties"]["fetchNews"]["default"] == "false"
 
         # nbgrader's instructor tools are off and locked; Validate stays.
         assert INSTRUCTOR_PLUGINS <= set(config["disabledExtensions"])

@@ -77,6 +77,8 @@ def test_postbuild_installs_the_learner_config(config_dir):
         assert page[key] == learner[key]
     for name in "nbgrader_config.py", "jupyter_lab_config.json":  # Validate's; JupyterLab's
         assert (installed / name).read_bytes() == (LEARNER / name).read_bytes(), name
+    overrides = installed / "lab/settings/overrides.json"  # at the user level the tests use
+    assert overrides.read_bytes() == (LEARNER / "settings/overrides.json").read_bytes()
 
 
 @pytest.mark.slow

@@ -8,12 +8,11 @@ Nothing here computes an exercise's answer: the hidden tests live in the instruc
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import check, require
+from bp2yolo.checks.report import check, require, unpack
 
 __all__ = [
     "check_central_difference",
@@ -23,16 +22,6 @@ __all__ = [
     "check_linear_model",
     "check_train",
 ]
-
-
-def _tuple(result: Any, size: int, message: str) -> tuple:
-    """`result` as a tuple of `size` values, or HintError(message)."""
-    try:
-        values = tuple(result)
-    except TypeError:  # None, a number: not a tuple
-        values = ()
-    require(len(values) == size, message)
-    return values
 
 
 def _cube(t):
@@ -94,7 +83,7 @@ def check_linear_model(linear_model: Callable) -> None:
     """linear_model(x, w, b, y_gt) on three examples, then on floats."""
     x = np.array([2.0, -1.0, 0.5])
     y_gt = np.array([1.0, 0.2, -0.4])
-    y, L, dL_dw, dL_db = _tuple(
+    y, L, dL_dw, dL_db = unpack(
         linear_model(x, 0.5, -0.3, y_gt), 4,
         "linear_model should return four values: (y, L, dL_dw, dL_db)",
     )
@@ -139,7 +128,7 @@ def check_gradient_descent_step(gradient_descent_step: Callable) -> None:
         "gradient_descent_step changed its arguments in place (w -= ...): "
         "compute new values instead (w_new = w - ...)",
     )
-    w_new, b_new = _tuple(result, 2, "gradient_descent_step should return (w_new, b_new)")
+    w_new, b_new = unpack(result, 2, "gradient_descent_step should return (w_new, b_new)")
     uphill = "goes uphill: step against the gradient, subtracting lr times it, not adding"
     no_lr = "the learning rate is missing: the step is lr times the gradient"
     assert_close(w_new, np.array([0.47, -1.15, 1.9875]), "w_new",
@@ -159,7 +148,7 @@ def check_gradient_descent_step(gradient_descent_step: Callable) -> None:
 @check
 def check_train(train: Callable) -> None:
     """train(x, y_gt, w, b, lr, steps) for 3 steps and for 0 steps."""
-    w, b, losses = _tuple(train(2.0, 1.0, 0.5, 0.5, 0.1, 3), 3,
+    w, b, losses = unpack(train(2.0, 1.0, 0.5, 0.5, 0.1, 3), 3,
                           "train should return (w, b, losses)")
     require(
         np.shape(losses) == (4,),
@@ -192,7 +181,7 @@ def check_chain_gradients(chain_gradients: Callable) -> None:
     """chain_gradients(x, w1, b1, w2, b2, y_gt) on three examples, back to front, then floats."""
     x = np.array([-1.0, 0.5, 2.0])
     y_gt = np.array([0.3, -0.5, 1.0])
-    dL_dw1, dL_db1, dL_dw2, dL_db2 = _tuple(
+    dL_dw1, dL_db1, dL_dw2, dL_db2 = unpack(
         chain_gradients(x, 0.6, -0.2, -1.5, 0.4, y_gt), 4,
         "chain_gradients should return four values: (dL_dw1, dL_db1, dL_dw2, dL_db2)",
     )
@@ -235,7 +224,7 @@ def check_chain_gradients(chain_gradients: Callable) -> None:
         },
     )
     # floats work too
-    grads = _tuple(chain_gradients(2.0, 0.5, 1.0, -2.0, 0.5, -1.0), 4,
+    grads = unpack(chain_gradients(2.0, 0.5, 1.0, -2.0, 0.5, -1.0), 4,
                    "chain_gradients should return four values for floats too")
     names = ["dL_dw1", "dL_db1", "dL_dw2", "dL_db2"]
     for name, value, expected in zip(names, grads, [10.0, 5.0, -5.0, -2.5], strict=True):

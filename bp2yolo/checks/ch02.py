@@ -23,11 +23,11 @@ import numpy as np
 import torch
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import HintError, check, require
+from bp2yolo.checks.report import HintError, check, require, unpack
 
 
 def _two_gradients(result: Any, gate: str) -> None:
-    require(result is not None and len(result) == 2, f"{gate}.backward should return (dx, dy)")
+    unpack(result, 2, f"{gate}.backward should return (dx, dy)")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import check, require
+from bp2yolo.checks.report import check, require, unpack
 
 __all__ = [
     "check_backward",
@@ -59,8 +59,7 @@ def _size(result: Any) -> int | None:
 
 def _pair(result: Any, what: str) -> tuple:
     """`result` as a 2-tuple, or HintError naming the two values `what` should return."""
-    require(_size(result) == 2, what)
-    return tuple(result)
+    return unpack(result, 2, what)
 
 
 def _array(values: Any) -> np.ndarray:
@@ -230,8 +229,7 @@ def _unchanged(weights: Any, biases: Any, call: str) -> None:
 
 def _triple(result: Any) -> tuple:
     """train's result as (weights, biases, losses), or HintError."""
-    require(_size(result) == 3, "train should return (weights, biases, losses)")
-    return tuple(result)
+    return unpack(result, 3, "train should return (weights, biases, losses)")
 
 
 def _train(train: Callable, steps: int, **kwargs: Any) -> tuple[Any, list, list]:
