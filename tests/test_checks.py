@@ -1,5 +1,6 @@
 """Unit tests for bp2yolo.checks: every diagnosis of assert_close (through assert_close, and
-each detector of bp2yolo.checks.hints on its own), and the gradient tools."""
+each detector of bp2yolo.checks.hints on its own), the gradient tools, and how a check names
+the call it made (report.show, call, run, calling)."""
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from bp2yolo.checks import (
     rel_error,
 )
 from bp2yolo.checks.hints import Comparison
+from bp2yolo.checks.report import call, calling, check, run, show
 
 # A small non-square expected answer with mixed signs, a zero, and values that float32 rounds.
 E = np.array([[0.1, -0.7, 1.3], [2.9, 0.0, -0.35]])
@@ -595,3 +597,82 @@ def test_expect_shape():
         expect_shape(np.zeros((4, 2)), (5, None), "x")
     with pytest.raises(ValueError, match="is None"):
         expect_shape(None, (2,), "x")
+
+
+# --- naming the call a check made ------------------------------------------------------------
+
+
+def _cube(t):
+    return t**3
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.5, "0.5"), (2.0, "2.0"), (-0.3, "-0.3"), (3, "3"), (True, "True"), (None, "None"),
+    (0.593269992107, "0.5933"), (1e-12, "1e-12"), (float("inf"), "inf"), ("sin", "'sin'"),
+    (np.float64(0.25), "0.25"), (np.int64(7), "7"), (torch.tensor(1.5), "1.5"),
+    (np.array([2.0, -1.0, 0.5]), "[2.0, -1.0, 0.5]"),
+    (np.array([[1, 2], [3, 4]]), "[[1, 2], [3, 4]]"),
+    (torch.tensor([0.4, 0.4], dtype=torch.float32), "[0.4, 0.4]"),
+    (torch.tensor([1.0], requires_grad=True), "[1.0]"),
+    ([[0.15, 0.2], [0.25, 0.3]], "[[0.15, 0.2], [0.25, 0.3]]"), ((1.0,), "(1.0,)"),
+    (_cube, "cube"),
+])
+def test_show_writes_small_inputs_as_literals(value, shown):
+    assert show(value) == shown
+
+
+def test_show_names_big_inputs_by_their_shape():
+    assert show(torch.zeros(1, 2, 2, 12)) == "tensor of shape (1, 2, 2, 12)"
+    assert show(np.zeros((5, 4))) == "array of shape (5, 4)"
+    assert show(torch.empty(2, 3, device="meta")) == "meta tensor of shape (2, 3)"
+    assert show([[0.0] * 10, [1.0] * 10]) == "list of 2 items"
+    assert show(np.zeros(16)).startswith("[0.0, ")  # SHOWN numbers are still written out
+
+
+def test_call_writes_the_call_as_the_learner_would_type_it():
+    assert (call("linear_model", np.array([2.0, -1.0, 0.5]), 0.5, -0.3, [1.0, 0.2, -0.4])
+            == "linear_model([2.0, -1.0, 0.5], 0.5, -0.3, [1.0, 0.2, -0.4])")
+    assert call("train", 2.0, 1.0, steps=3) == "train(2.0, 1.0, steps=3)"
+    assert call("f") == "f()"
+
+
+def test_run_calls_and_names_the_call_in_the_learners_traceback():
+    def train(x, y_gt, w, b, lr, steps):
+        return [][steps]
+
+    @check
+    def check_train(train):
+        run(train, 2.0, 1.0, 0.5, 0.5, 0.1, steps=3)
+
+    assert run(lambda a, b=0: a + b, 1, b=2) == 3
+    with pytest.raises(IndexError) as info:
+        check_train(train)
+    lines = info.value._render_traceback_()
+    assert "Your code raised IndexError in train(2.0, 1.0, 0.5, 0.5, 0.1, steps=3):" in lines[0]
+    assert lines[-1] == "IndexError: list index out of range"
+    assert not any("bp2yolo" in line for line in lines)
+
+
+def test_calling_keeps_the_innermost_call_and_leaves_hint_errors_alone():
+    def broken(x):
+        raise ValueError("no")
+
+    with pytest.raises(ValueError) as info, calling("the outer call"):
+        run(broken, 1.0)
+    assert info.value._bp2yolo_call == "broken(1.0)"
+    with pytest.raises(HintError) as hint_info, calling("a call"):
+        raise HintError("x is wrong")
+    assert not hasattr(hint_info.value, "_bp2yolo_call")
+
+
+def test_without_a_call_the_header_is_unchanged():
+    @check
+    def check_f(f):
+        f(1.0)
+
+    def f(x):
+        raise KeyError("k")
+
+    with pytest.raises(KeyError) as info:
+        check_f(f)
+    assert "Your code raised KeyError:" in info.value._render_traceback_()[0]

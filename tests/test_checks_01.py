@@ -60,3 +60,24 @@ def test_a_forgotten_return_is_named():
 
     with pytest.raises(HintError, match="returned None: did it forget to `return`"):
         ch01.check_linear_model(linear_model)
+
+
+def test_a_wrong_answer_names_the_call_and_its_inputs():
+    def linear_model(x, w, b, y_gt):
+        y = w * x + b
+        return y, 0.5 * (y - y_gt) ** 2, y - y_gt, y - y_gt  # dL_dw without dy/dw = x
+
+    with pytest.raises(HintError) as info:
+        ch01.check_linear_model(linear_model)
+    assert str(info.value).startswith(
+        "dL_dw of linear_model([2.0, -1.0, 0.5], 0.5, -0.3, [1.0, 0.2, -0.4]): this is dL/dy")
+
+
+def test_an_error_in_the_learners_code_names_the_call():
+    def train(x, y_gt, w, b, lr, steps):
+        return [][steps]
+
+    with pytest.raises(IndexError) as info:
+        ch01.check_train(train)
+    assert "Your code raised IndexError in train(2.0, 1.0, 0.5, 0.5, 0.1, 3):" in (
+        info.value._render_traceback_()[0])

@@ -43,6 +43,19 @@ def test_a_wrong_answer_gets_a_hint_that_names_the_check(ns):
         ch07.check_box_iou(half_iou)
     assert info.value.check == "check_box_iou"
     assert "box_iou(a, others)" in str(info.value)
+    assert "a = [0.4, 0.4, 0.6, 0.6] and others = [[0.4, 0.4, 0.6, 0.6], " in str(info.value)
+
+
+def test_an_error_in_the_learners_code_names_the_call_and_the_fixture(ns):
+    def yolo_loss_grad(pred, target, resp, iou):
+        return pred[5, 0]  # IndexError: the batch holds one image
+
+    with pytest.raises(IndexError) as info:
+        ch07.check_yolo_loss_grad(yolo_loss_grad)
+    assert info.value._bp2yolo_call.startswith(
+        "yolo_loss_grad(pred, target, resp, iou) with pred, target = hand_fixture()")
+    lines = info.value._render_traceback_()
+    assert "Your code raised IndexError in yolo_loss_grad(pred, target, resp, iou)" in lines[0]
 
 
 def test_an_unwritten_exercise_raises_not_implemented():

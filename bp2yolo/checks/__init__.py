@@ -1,7 +1,8 @@
 """Check answers and gradients, with hints that name the likely mistake.
 
     core      rel_error, numerical gradients, grad_check, expect_shape, assert_close
-    report    HintError and the @check decorator: how a failing check reads in a notebook
+    report    HintError and the @check decorator: how a failing check reads in a notebook;
+              call, run and calling: how a hint or an error names the call the check made
     chNN      the visible checks of chapter NN's assignment, e.g. ch01.check_linear_model
 
 Nothing here solves a graded exercise: the visible checks compare with fixed expected values

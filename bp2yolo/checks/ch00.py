@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import check
+from bp2yolo.checks.report import call, check, run
 
 __all__ = ["check_batch_loss", "check_derivative"]
 
@@ -23,13 +23,13 @@ def check_derivative(derivative: Callable) -> None:
     x = np.array([0.0, 1.0, 3.0, 5.5])
     f_at_x = np.array([4.5, 2.0, 0.0, 3.125])  # f itself at these points
     assert_close(
-        derivative(x),
+        run(derivative, x),
         np.array([-3.0, -2.0, 0.0, 2.5]),
-        "derivative(x)",
+        call("derivative", x),
         variants={"this is f(x) itself; return its derivative f'(x)": f_at_x},
         terms={"-3": -3.0},
     )
-    assert_close(derivative(4.0), 1.0, "derivative(4.0)")
+    assert_close(run(derivative, 4.0), 1.0, call("derivative", 4.0))
     print("derivative: visible tests passed")
 
 
@@ -39,9 +39,9 @@ def check_batch_loss(batch_loss: Callable) -> None:
     y = np.array([1.0, 2.0, 0.5, -1.0])
     y_gt = np.array([0.0, 2.5, 0.5, 1.0])
     assert_close(
-        batch_loss(y, y_gt),
+        run(batch_loss, y, y_gt),
         0.65625,
-        "batch_loss(y, y_gt)",
+        call("batch_loss", y, y_gt),
         batch_size=4,
         variants={
             "has the wrong shape: it is one loss per example; "

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import check, require, unpack
+from bp2yolo.checks.report import call, check, require, run, unpack
 
 __all__ = [
     "check_backward",
@@ -69,22 +69,25 @@ def _array(values: Any) -> np.ndarray:
 @check
 def check_forward(forward: Callable) -> None:
     """forward(x, weights, biases) on the lesson's 2-2-2 network and on a 3-2-2-1 network."""
-    activations = forward(list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
+    made = call("forward", X, WEIGHTS, BIASES)  # the lesson's 2-2-2 network
+    activations = run(forward, list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
     require(
         _size(activations) == 3,
-        "forward should return L + 1 = 3 lists for this network of 2 layers: activations[0] "
+        f"{made} should return L + 1 = 3 lists for this network of 2 layers: activations[0] "
         "is the input x itself, then one list per layer",
     )
-    assert_close(_array(activations[0]), np.array(X), "activations[0] (the input)")
+    assert_close(_array(activations[0]), np.array(X), f"activations[0] (the input) of {made}")
     no_bias = "the bias is missing: every neuron's net input is its bias plus the weighted inputs"
     transposed = (
         "you used weights[l][i][j]: the weight from neuron i into neuron j is weights[l][j][i] "
         "(one row per receiving neuron)"
     )
-    assert_close(_array(activations[1]), np.array(HIDDEN), "activations[1] (the hidden layer)",
+    assert_close(_array(activations[1]), np.array(HIDDEN),
+                 f"activations[1] (the hidden layer) of {made}",
                  variants={no_bias: np.array([0.506874566765, 0.510623401005]),
                            transposed: np.array([0.594475930748, 0.596282699297])})
-    assert_close(_array(activations[2]), np.array(OUTPUTS), "activations[2] (the outputs)",
+    assert_close(_array(activations[2]), np.array(OUTPUTS),
+                 f"activations[2] (the outputs) of {made}",
                  variants={"the output neurons are sigmoid neurons too: apply sigmoid to their "
                            "net input": np.array([1.10590596706, 1.2249214041])})
 
@@ -92,10 +95,11 @@ def check_forward(forward: Callable) -> None:
     x = [1.0, -2.0, 0.5]
     weights = [[[0.1, -0.2, 0.3], [0.4, 0.0, -0.5]], [[0.7, -0.3], [-0.6, 0.2]], [[1.0, -1.0]]]
     biases = [[0.1, -0.1], [0.0, 0.3], [0.2]]
-    activations = forward(x, weights, biases)
+    made = call("forward", x, weights, biases)
+    activations = run(forward, x, weights, biases)
     require(
         _size(activations) == 4,
-        f"forward should return 4 lists for a network of 3 layers, got {_size(activations)}: "
+        f"{made} should return 4 lists for a network of 3 layers, got {_size(activations)}: "
         "does your code handle any number of layers?",
     )
     expected = [[1.0, -2.0, 0.5],
@@ -104,7 +108,7 @@ def check_forward(forward: Callable) -> None:
                 [0.5697875836]]
     for layer in range(4):
         assert_close(_array(activations[layer]), np.array(expected[layer]),
-                     f"activations[{layer}] of the 3-2-2-1 network")
+                     f"activations[{layer}] of the 3-2-2-1 network, {made}")
     print("forward: visible tests passed")
 
 
@@ -113,17 +117,21 @@ def check_mse_loss_and_deltas(mse_loss_and_deltas: Callable) -> None:
     """mse_loss_and_deltas(outputs, targets) on three outputs, then on the lesson's network."""
     # three outputs first: with two, an E averaged over the outputs is half of E, like a 1/2
     # too many
-    E, deltas = _pair(mse_loss_and_deltas([0.2, 0.9, 0.5], [1.0, 0.0, 0.5]),
-                      "mse_loss_and_deltas should return (E, deltas)")
-    assert_close(E, 0.725, "E for outputs [0.2, 0.9, 0.5]",
+    made = call("mse_loss_and_deltas", [0.2, 0.9, 0.5], [1.0, 0.0, 0.5])
+    E, deltas = _pair(run(mse_loss_and_deltas, [0.2, 0.9, 0.5], [1.0, 0.0, 0.5]),
+                      f"{made} should return (E, deltas)")
+    assert_close(E, 0.725, f"E for outputs [0.2, 0.9, 0.5], {made}",
                  variants={"E is averaged over the outputs: E is the sum over the outputs, "
                            "1/2 sum (t - o)^2, not their mean": 0.725 / 3})
     assert_close(_array(deltas), np.array([-0.128, 0.081, 0.0]),
-                 "deltas for outputs [0.2, 0.9, 0.5]",
+                 f"deltas for outputs [0.2, 0.9, 0.5], {made}",
                  variants={NO_SIGMA_PRIME: np.array([-0.8, 0.9, 0.0])})
-    E, deltas = mse_loss_and_deltas(list(OUTPUTS), list(TARGETS))
-    assert_close(E, E_MSE, "E of the lesson's 2-2-2 network")
-    assert_close(_array(deltas), np.array(MSE_DELTAS), "deltas of the lesson's 2-2-2 network",
+    made = call("mse_loss_and_deltas", OUTPUTS, TARGETS)
+    E, deltas = _pair(run(mse_loss_and_deltas, list(OUTPUTS), list(TARGETS)),
+                      f"{made} should return (E, deltas)")
+    assert_close(E, E_MSE, f"E of the lesson's 2-2-2 network, {made}")
+    assert_close(_array(deltas), np.array(MSE_DELTAS),
+                 f"deltas of the lesson's 2-2-2 network, {made}",
                  variants={NO_SIGMA_PRIME: np.array(DIRECT)})
     print("mse_loss_and_deltas: visible tests passed")
 
@@ -132,16 +140,19 @@ def check_mse_loss_and_deltas(mse_loss_and_deltas: Callable) -> None:
 def check_backward(backward: Callable) -> None:
     """backward(activations, output_deltas, weights) on the lesson's network (its squared
     error's output deltas) and on a 2-3-2-2 network, checked from the output layer down."""
+    made = call("backward", [X, HIDDEN, OUTPUTS], MSE_DELTAS, WEIGHTS)  # the lesson's network
     dW, db = _pair(
-        backward([list(X), list(HIDDEN), list(OUTPUTS)], list(MSE_DELTAS),
-                 copy.deepcopy(WEIGHTS)),
-        "backward should return (dW, db)",
+        run(backward, [list(X), list(HIDDEN), list(OUTPUTS)], list(MSE_DELTAS),
+            copy.deepcopy(WEIGHTS)),
+        f"{made} should return (dW, db)",
     )
     require(_size(dW) == 2 and _size(db) == 2,
-             "dW and db should have one entry per layer of weights: 2")
-    assert_close(_array(db[1]), np.array(MSE_DELTAS), "db[1] (the output layer's deltas)")
+             f"dW and db should have one entry per layer of weights: 2 ({made})")
+    assert_close(_array(db[1]), np.array(MSE_DELTAS),
+                 f"db[1] (the output layer's deltas) of {made}")
     own_output = [[0.104062981391, 0.104062981391], [-0.0294472114822, -0.0294472114822]]
-    assert_close(_array(dW[1]), np.array(DW[1]), "dW[1] (dE/dw5, dE/dw6; dE/dw7, dE/dw8)",
+    assert_close(_array(dW[1]), np.array(DW[1]),
+                 f"dW[1] (dE/dw5, dE/dw6; dE/dw7, dE/dw8) of {made}",
                  variants={"you multiplied the delta by the neuron's own output; dE/dw_ji = "
                            "delta_j times a_i, the input that the weight multiplies":
                                np.array(own_output)})
@@ -149,7 +160,7 @@ def check_backward(backward: Callable) -> None:
         "feeds every neuron k of the layer above, so its delta sums weights[l][k][j] * delta_k "
         "over all of them"
     )
-    assert_close(_array(db[0]), np.array(HIDDEN_DELTAS), "db[0] (the hidden deltas)",
+    assert_close(_array(db[0]), np.array(HIDDEN_DELTAS), f"db[0] (the hidden deltas) of {made}",
                  variants={
                      "the derivative of the hidden neuron's sigmoid, a (1 - a), is missing":
                          np.array([0.0363503063931, 0.0413703226487]),
@@ -163,7 +174,8 @@ def check_backward(backward: Callable) -> None:
                      "j, or each neuron adds in the sums of the neurons before it":
                          np.array([0.00877135468953, 0.0187006261446]),
                  })
-    assert_close(_array(dW[0]), np.array(DW[0]), "dW[0] (dE/dw1, dE/dw2; dE/dw3, dE/dw4)")
+    assert_close(_array(dW[0]), np.array(DW[0]),
+                 f"dW[0] (dE/dw1, dE/dw2; dE/dw3, dE/dw4) of {made}")
 
     # a 2-3-2-2 network, two hidden layers; any output deltas will do
     activations = [[0.5, -1.0],
@@ -173,11 +185,13 @@ def check_backward(backward: Callable) -> None:
     weights = [[[0.2, -0.4], [0.3, 0.1], [-0.5, 0.6]],
                [[0.5, -0.2, 0.1], [-0.3, 0.4, 0.2]],
                [[0.6, -0.1], [0.25, 0.35]]]
-    dW, db = backward(activations, [0.3, -0.2], weights)
+    made = call("backward", activations, [0.3, -0.2], weights)
+    dW, db = _pair(run(backward, activations, [0.3, -0.2], weights),
+                   f"{made} should return (dW, db)")
     require(
         _size(dW) == 3 and _size(db) == 3,
         f"dW and db should have one entry per layer of weights, 3 here, not {_size(dW)} and "
-        f"{_size(db)}: does your backward handle any number of hidden layers?",
+        f"{_size(db)}: does your backward handle any number of hidden layers? ({made})",
     )
     expected_db = [[0.00535205253822, -0.00408666262778, -0.000366184859376],
                    [0.0317879924707, -0.0249981770055],
@@ -190,9 +204,9 @@ def check_backward(backward: Callable) -> None:
                    [[0.172201988414, 0.151280896198], [-0.114801325609, -0.100853930799]]]
     for layer in (2, 1, 0):
         assert_close(_array(db[layer]), np.array(expected_db[layer]),
-                     f"db[{layer}] of the 2-3-2-2 network")
+                     f"db[{layer}] of the 2-3-2-2 network, {made}")
         assert_close(_array(dW[layer]), np.array(expected_dW[layer]),
-                     f"dW[{layer}] of the 2-3-2-2 network")
+                     f"dW[{layer}] of the 2-3-2-2 network, {made}")
     print("backward: visible tests passed")
 
 
@@ -215,28 +229,30 @@ def _agrees(got: Any, expected: Any) -> bool:
     return True
 
 
-def _unchanged(weights: Any, biases: Any, call: str) -> None:
-    """Fail unless the caller's weights and biases are still the lesson's, after `call`."""
+def _unchanged(weights: Any, biases: Any, made: str) -> None:
+    """Fail unless the caller's weights and biases are still the lesson's, after `made`."""
     for name, params, before in [("weights", weights, WEIGHTS), ("biases", biases, BIASES)]:
         require(
             _same(params, before),
-            f"{call} changed the caller's {name} in place: work on copies made with "
+            f"{made} changed the caller's {name} in place: work on copies made with "
             f"copy.deepcopy. A shallow copy ({name}.copy(), list({name}), "
             f"[{name[0]} for {name[0]} in {name}]) "
             "is a new outer list that still holds the caller's inner lists",
         )
 
 
-def _triple(result: Any) -> tuple:
-    """train's result as (weights, biases, losses), or HintError."""
-    return unpack(result, 3, "train should return (weights, biases, losses)")
+def _triple(result: Any, made: str) -> tuple:
+    """train's result as (weights, biases, losses), or HintError naming the call `made`."""
+    return unpack(result, 3, f"{made} should return (weights, biases, losses)")
 
 
-def _train(train: Callable, steps: int, **kwargs: Any) -> tuple[Any, list, list]:
-    """train on copies of the lesson's network: (its result, the copies it was given)."""
+def _train(train: Callable, steps: int, **kwargs: Any) -> tuple[Any, list, list, str]:
+    """train on copies of the lesson's network: (its result, the copies it was given, the call
+    as the hints name it)."""
     weights, biases = copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES)
-    result = train(list(X), list(TARGETS), weights, biases, 0.5, steps, **kwargs)
-    return result, weights, biases
+    made = call("train", X, TARGETS, WEIGHTS, BIASES, 0.5, steps, **kwargs)
+    result = run(train, list(X), list(TARGETS), weights, biases, 0.5, steps, **kwargs)
+    return result, weights, biases, made
 
 
 @check
@@ -246,37 +262,38 @@ def check_train(train: Callable, forward: Callable, mse_loss_and_deltas: Callabl
     one step, the lesson's 10,000 steps (biases fixed), and two steps with the biases trained.
     First forward, mse_loss_and_deltas and backward, which train calls, on the same network."""
     fails = "which fails its own test on the lesson's network: fix exercise {} first"
-    activations = forward(list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
+    activations = run(forward, list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
     expected = [X, HIDDEN, OUTPUTS]
     require(_agrees(activations, expected), "train uses your forward, " + fails.format(1))
-    result = mse_loss_and_deltas(list(OUTPUTS), list(TARGETS))
+    result = run(mse_loss_and_deltas, list(OUTPUTS), list(TARGETS))
     require(
         isinstance(result, (tuple, list)) and len(result) == 2
         and _agrees([[result[0]], result[1]], [[E_MSE], MSE_DELTAS]),
         "train uses your mse_loss_and_deltas, " + fails.format(2),
     )
-    result = backward(copy.deepcopy(expected), list(MSE_DELTAS), copy.deepcopy(WEIGHTS))
+    result = run(backward, copy.deepcopy(expected), list(MSE_DELTAS), copy.deepcopy(WEIGHTS))
     require(
         isinstance(result, (tuple, list)) and len(result) == 2
         and _agrees(result[0], DW) and _agrees(result[1], [HIDDEN_DELTAS, MSE_DELTAS]),
         "train uses your backward, " + fails.format(3),
     )
 
-    result, weights, biases = _train(train, 1, update_biases=False)
-    _unchanged(weights, biases, "train(..., steps=1, update_biases=False)")
-    new_weights, new_biases, losses = _triple(result)
+    result, weights, biases, made = _train(train, 1, update_biases=False)
+    _unchanged(weights, biases, made)
+    new_weights, new_biases, losses = _triple(result, made)
     require(
         len(losses) == 2,
         f"losses has {len(losses)} entries: with steps = 1 it should have steps + 1 = 2, the "
-        "error before the first step and after it",
+        f"error before the first step and after it ({made})",
     )
-    require(_same(new_biases, BIASES), "the biases changed although update_biases=False")
+    require(_same(new_biases, BIASES),
+             f"the biases changed although update_biases=False ({made})")
     stale = (
         "the hidden deltas were computed with the already updated output weights: compute "
         "every gradient of a step first, with the old weights, then update"
     )
     assert_close(_array(losses), np.array([E_MSE, 0.291027773694]),
-                 "losses of the lesson's network, one step",
+                 f"losses of the lesson's network, one step: {made}",
                  variants={stale: np.array([E_MSE, 0.291027923905]),
                            "the error grows: step against the gradient (w - lr * dE/dw), not "
                            "along it": np.array([E_MSE, 0.305640632684])})
@@ -284,42 +301,44 @@ def check_train(train: Callable, forward: Callable, mse_loss_and_deltas: Callabl
                 [[0.358916479718, 0.408666186076], [0.511301270239, 0.561370121108]]]
     stale_weights = [[0.149817638561, 0.199635277122], [0.249788185198, 0.299576370396]]
     assert_close(_array(new_weights[1]), np.array(expected[1]),
-                 "weights[1] after one step (w5, w6; w7, w8)")
+                 f"weights[1] after one step (w5, w6; w7, w8) of {made}")
     assert_close(_array(new_weights[0]), np.array(expected[0]),
-                 "weights[0] after one step (w1, w2; w3, w4)",
+                 f"weights[0] after one step (w1, w2; w3, w4) of {made}",
                  variants={stale: np.array(stale_weights)})
 
     # the lesson's 10,000 steps
-    result, weights, biases = _train(train, 10_000, update_biases=False)
-    _unchanged(weights, biases, "train(..., steps=10_000, update_biases=False)")
-    losses = result[2]
-    require(len(losses) == 10_001, f"losses should have 10,001 entries, not {len(losses)}")
-    assert_close(losses[-1], 3.51018778298e-05, "the error after 10,000 steps")
+    result, weights, biases, made = _train(train, 10_000, update_biases=False)
+    _unchanged(weights, biases, made)
+    losses = _triple(result, made)[2]
+    require(len(losses) == 10_001,
+             f"losses should have 10,001 entries, not {len(losses)} ({made})")
+    assert_close(losses[-1], 3.51018778298e-05, f"the error after 10,000 steps, {made}")
 
     # biases trained as well
-    result, weights, biases = _train(train, 2)
-    _unchanged(weights, biases, "train(..., steps=2) (biases trained)")
-    new_weights, new_biases, losses = result
+    result, weights, biases, made = _train(train, 2)
+    _unchanged(weights, biases, f"{made} (biases trained)")
+    new_weights, new_biases, losses = _triple(result, made)
     assert_close(_array(losses), np.array([E_MSE, 0.280471446791, 0.261907623069]),
-                 "losses over two steps, biases trained")
+                 f"losses over two steps, biases trained: {made}")
     assert_close(_array(new_biases[1]), np.array([0.459691670034, 0.637302274463]),
-                 "biases[1] after two steps")
+                 f"biases[1] after two steps of {made}")
     assert_close(_array(new_biases[0]), np.array([0.341708936898, 0.340496718082]),
-                 "biases[0] after two steps")
+                 f"biases[0] after two steps of {made}")
     print("train: visible tests passed")
 
 
 @check
 def check_bce_loss_and_deltas(bce_loss_and_deltas: Callable) -> None:
     """bce_loss_and_deltas(outputs, targets) on three outputs, then on the lesson's network."""
-    E, deltas = _pair(bce_loss_and_deltas([0.8, 0.3, 0.05], [1.0, 0.0, 1.0]),
-                      "bce_loss_and_deltas should return (E, deltas)")
-    assert_close(E, 3.57555076881, "E for outputs [0.8, 0.3, 0.05]",
+    made = call("bce_loss_and_deltas", [0.8, 0.3, 0.05], [1.0, 0.0, 1.0])
+    E, deltas = _pair(run(bce_loss_and_deltas, [0.8, 0.3, 0.05], [1.0, 0.0, 1.0]),
+                      f"{made} should return (E, deltas)")
+    assert_close(E, 3.57555076881, f"E for outputs [0.8, 0.3, 0.05], {made}",
                  variants={"the (1 - t) log(1 - o) term is missing: it is what penalises a "
                            "large output where the target is 0": 3.21887582487,
                            "E is averaged over the outputs: sum them": 1.19185025627})
     assert_close(_array(deltas), np.array([-0.2, 0.3, -0.95]),
-                 "deltas for outputs [0.8, 0.3, 0.05]",
+                 f"deltas for outputs [0.8, 0.3, 0.05], {made}",
                  variants={
                      MSE_FORM: np.array([-0.032, 0.063, -0.045125]),
                      "this is dE/do, the derivative with respect to the output; the delta is "
@@ -329,8 +348,10 @@ def check_bce_loss_and_deltas(bce_loss_and_deltas: Callable) -> None:
                      "cancels a 2": np.array([-0.1, 0.15, -0.475]),
                  })
     # the lesson's 2-2-2 network, with cross-entropy in place of the squared error
-    E, deltas = bce_loss_and_deltas(list(OUTPUTS), list(TARGETS))
-    assert_close(E, 1.65052853181, "E of the lesson's 2-2-2 network")
-    assert_close(_array(deltas), np.array(DIRECT), "deltas of the lesson's 2-2-2 network",
+    made = call("bce_loss_and_deltas", OUTPUTS, TARGETS)
+    E, deltas = _pair(run(bce_loss_and_deltas, list(OUTPUTS), list(TARGETS)),
+                      f"{made} should return (E, deltas)")
+    assert_close(E, 1.65052853181, f"E of the lesson's 2-2-2 network, {made}")
+    assert_close(_array(deltas), np.array(DIRECT), f"deltas of the lesson's 2-2-2 network, {made}",
                  variants={MSE_FORM: np.array(MSE_DELTAS)})
     print("bce_loss_and_deltas: visible tests passed")

@@ -26,7 +26,7 @@ from typing import Any
 import torch
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import HintError, check
+from bp2yolo.checks.report import HintError, call, calling, check, run, show
 from bp2yolo.device import pick_device
 
 TERMS = ("centre", "size", "obj", "noobj", "class")
@@ -156,6 +156,12 @@ def _offset_assignment() -> tuple[torch.Tensor, torch.Tensor]:
 
 OFFSET_IOU = 0.4763368162261833  # the responsible predictor's IoU in the offset fixture
 
+# How the hints name the inputs (the fixtures are imported in the notebook)
+HAND = ("pred, target = hand_fixture() and resp, iou its assignment (predictor 0 of cell (0, 1) "
+        "responsible, iou[0, 0, 1] = [1.0, 0.0324], every other entry 0)")
+OFFSET = ("pred, target = offset_fixture() and resp, iou its assignment (predictor 1 of cell "
+          "(1, 0) responsible, iou[0, 1, 0] = [0.07689, 0.4763], every other entry 0)")
+
 
 def _hand_gradient() -> torch.Tensor:
     """dL/dpred for the hand fixture, by hand: every box coordinate is exact, so only
@@ -196,7 +202,8 @@ META_ADVICE = (
 def _on_meta(what: str, fn: Callable[..., Any], *args: Any) -> Any:
     """fn(*args) on 'meta' tensors (shapes, no values); a failure names the likely cause."""
     try:
-        return fn(*args)
+        with calling(f"{what} on the 'meta' device"):
+            return fn(*args)
     except NotImplementedError as exc:
         if not str(exc):
             raise
@@ -225,10 +232,12 @@ def check_box_iou(box_iou: Callable) -> None:
         [1.0, 0.4, 0.6, 0.6],  # touches a's right edge: 0
         [0.9, 0.9, 0.1, 0.1],  # far away: 0
     ], dtype=F64)
+    made = (f"box_iou(a, others) with a = {show(a)} and others = {others.tolist()}, "
+            "(cx, cy, w, h) boxes in float64 tensors")
     assert_close(
-        box_iou(a, others),
+        run(box_iou, a, others),
         torch.tensor([1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0], dtype=F64),
-        "box_iou(a, others)",
+        made,
         variants={
             "you treated (cx, cy, w, h) as corners (x0, y0, x1, y1); the corners of a "
             "centre-format box are (cx - w/2, cy - h/2) and (cx + w/2, cy + h/2)":
@@ -241,20 +250,22 @@ def check_box_iou(box_iou: Callable) -> None:
         },
     )
     empty = torch.zeros(4, dtype=F64)
-    iou_empty = box_iou(empty, empty)
+    made = f"box_iou(a, a) with a = {show(empty)}"
+    iou_empty = run(box_iou, empty, empty)
     if torch.isnan(iou_empty).any():
         raise HintError(
-            "box_iou of two boxes of zero size is NaN (0 / 0): clamp the union, "
+            f"box_iou of two boxes of zero size ({made}) is NaN (0 / 0): clamp the union, "
             "inter / union.clamp(min=1e-12), so that it is 0"
         )
-    assert_close(iou_empty, 0.0, "box_iou of two boxes of zero size")
+    assert_close(iou_empty, 0.0, f"box_iou of two boxes of zero size, {made}")
     boxes1 = torch.tensor([[[0.2, 0.2, 0.2, 0.2]], [[0.5, 0.5, 0.5, 0.5]], [[0.8, 0.5, 0.2, 0.6]]],
                           dtype=F64)  # shape (3, 1, 4)
     boxes2 = torch.tensor([[[0.3, 0.2, 0.2, 0.2], [0.5, 0.5, 0.25, 0.25]]], dtype=F64)
     assert_close(  # shape (1, 2, 4): broadcasting gives every pair, shape (3, 2)
-        box_iou(boxes1, boxes2),
+        run(box_iou, boxes1, boxes2),
         torch.tensor([[1 / 3, 0.0], [0.0265486725664, 0.25], [0.0, 0.0]], dtype=F64),
-        "box_iou(boxes1 of shape (3, 1, 4), boxes2 of shape (1, 2, 4))",
+        f"box_iou(boxes1 of shape (3, 1, 4), boxes2 of shape (1, 2, 4)) with boxes1 = "
+        f"{show(boxes1)}, boxes2 = {show(boxes2)}",
     )
     print("box_iou: visible tests passed")
 
@@ -263,14 +274,26 @@ def check_box_iou(box_iou: Callable) -> None:
 # Exercise 2: the target encoder
 
 
+def _encoding(boxes: list, labels: list, S: int, C: int) -> str:
+    """How the hints name the call _encode makes."""
+    if not boxes:
+        return (f"encode_target(torch.zeros(0, 4, dtype=torch.float64), "
+                f"torch.zeros(0, dtype=torch.int64), S={S}, C={C})")
+    return (f"encode_target(torch.tensor({boxes}, dtype=torch.float64), "
+            f"torch.tensor({labels}), S={S}, C={C})")
+
+
 def _encode(encode_target: Callable, boxes: list, labels: list, S: int, C: int) -> Any:
     """encode_target on lists, with a hint if it indexes past the grid."""
+    made = _encoding(boxes, labels, S, C)
     try:
-        return encode_target(torch.tensor(boxes, dtype=F64).reshape(-1, 4),
-                             torch.tensor(labels, dtype=torch.int64), S=S, C=C)
+        with calling(made):
+            return encode_target(torch.tensor(boxes, dtype=F64).reshape(-1, 4),
+                                 torch.tensor(labels, dtype=torch.int64), S=S, C=C)
     except IndexError as exc:
         raise HintError(
-            f"encode_target raised IndexError ({exc}): a centre on the right or bottom edge "
+            f"encode_target raised IndexError ({exc}) in {made}: a centre on the right or "
+            "bottom edge "
             "(cx = 1.0 or cy = 1.0) gives floor(1.0 * S) = S, one past the last cell; clamp the "
             "row and the column to S - 1"
         ) from None
@@ -283,7 +306,8 @@ def check_encode_target(encode_target: Callable) -> None:
     target = _encode(encode_target, [[0.5, 0.3, 0.2, 0.4]], [4], S=7, C=6)
     if target.dtype != F64:  # a more specific hint than assert_close's float32 one
         raise HintError(
-            f"encode_target returned a {target.dtype} target for float64 boxes: the target has "
+            f"encode_target returned a {target.dtype} target for float64 boxes (in "
+            f"{_encoding([[0.5, 0.3, 0.2, 0.4]], [4], 7, 6)}): the target has "
             "the dtype and device of boxes, torch.zeros(..., dtype=boxes.dtype, "
             "device=boxes.device) (torch.zeros(...) on its own gives float32 on the CPU)"
         )
@@ -295,7 +319,7 @@ def check_encode_target(encode_target: Callable) -> None:
     image_units[2, 3, :2] = torch.tensor([0.5, 0.3], dtype=F64)
     square_roots = expected.clone()
     square_roots[2, 3, 2:4] = torch.tensor([0.2, 0.4], dtype=F64).sqrt()
-    assert_close(target, expected, "encode_target([[0.5, 0.3, 0.2, 0.4]], [4], S=7, C=6)",
+    assert_close(target, expected, _encoding([[0.5, 0.3, 0.2, 0.4]], [4], 7, 6),
                  variants={
         "row and column are swapped: the row is floor(cy * S) (down the image), the column "
         "floor(cx * S) (across)": swapped,
@@ -311,7 +335,9 @@ def check_encode_target(encode_target: Callable) -> None:
     expected[0, 0] = torch.tensor([0.0, 0.0, 0.1, 0.1, 1, 0, 0, 1], dtype=F64)
     offset_unclamped = expected.clone()
     offset_unclamped[3, 3, :2] = 0.0
-    assert_close(target, expected, "encode_target for centres on the edges (cx = 1.0 and 0.0)",
+    assert_close(target, expected,
+                 "encode_target for centres on the edges (cx = 1.0 and 0.0), "
+                 + _encoding([[1.0, 1.0, 0.3, 0.2], [0.0, 0.0, 0.1, 0.1]], [0, 2], 4, 3),
                  variants={"on the edge the offset is cx * S - column with the clamped column "
                            "(4 * 1.0 - 3 = 1.0), not 0": offset_unclamped})
     # two centres in the same cell (row 3, column 3 for S = 7): the first box wins
@@ -321,13 +347,14 @@ def check_encode_target(encode_target: Callable) -> None:
     first[3, 3] = torch.tensor([0.51 * 7 - 3, 0.52 * 7 - 3, 0.2, 0.2, 1, 1, 0], dtype=F64)
     last = torch.zeros(7, 7, 7, dtype=F64)
     last[3, 3] = torch.tensor([0.55 * 7 - 3, 0.56 * 7 - 3, 0.1, 0.1, 1, 0, 1], dtype=F64)
-    assert_close(target, first, "encode_target for two boxes in one cell", variants={
+    assert_close(target, first, "encode_target for two boxes in one cell, " + _encoding(
+        [[0.51, 0.52, 0.2, 0.2], [0.55, 0.56, 0.1, 0.1]], [0, 1], 7, 2), variants={
         "the second box overwrote the first: a cell holds one object, and the first box wins "
         "(skip a box whose cell already has obj = 1)": last,
     })
     # no boxes at all
     assert_close(_encode(encode_target, [], [], S=7, C=20), torch.zeros(7, 7, 25, dtype=F64),
-                 "encode_target for an image without boxes")
+                 f"encode_target for an image without boxes, {_encoding([], [], 7, 20)}")
     print("encode_target: visible tests passed")
 
 
@@ -342,7 +369,9 @@ def check_assign_responsible(assign_responsible: Callable) -> None:
     pred, target = hand_fixture()
     pred.requires_grad_(True)
     pred_before, target_before = pred.detach().clone(), target.clone()
-    resp, iou = assign_responsible(pred, target)
+    made = ("assign_responsible(pred, target) with pred, target = hand_fixture() and "
+            "pred.requires_grad_(True)")
+    resp, iou = _two(run(assign_responsible, pred, target), made, "(resp, iou)")
     for name, now, before in (("pred", pred.detach(), pred_before),
                               ("target", target, target_before)):
         if not torch.equal(now, before):
@@ -350,27 +379,28 @@ def check_assign_responsible(assign_responsible: Callable) -> None:
                 f"assign_responsible changed {name} in place (e.g. `boxes[..., 2:4] **= 2`, "
                 f"where boxes is a slice or unflatten of {name}: a view shares its memory): "
                 "compute new tensors instead (boxes[..., 2:4] ** 2). The loss needs the original "
-                "values, and the caller's tensors must not change"
+                f"values, and the caller's tensors must not change (in {made})"
             )
     expected_resp, expected_iou = _hand_assignment()
-    assert_close(iou, expected_iou, "iou for the hand fixture", variants={
+    assert_close(iou, expected_iou, f"iou for the hand fixture, {made}", variants={
         "the predictions are square roots of w and h: square them (s_w ** 2) before the IoU":
             torch.tensor([[[[0.0, 0.0], [0.5, 0.36]], [[0.0, 0.0], [0.0, 0.0]]]], dtype=F64),
     })
-    assert_close(resp, expected_resp, "resp for the hand fixture")
+    assert_close(resp, expected_resp, f"resp for the hand fixture, {made}")
     if iou.requires_grad or resp.requires_grad:
         raise HintError(
             "iou (or resp) is attached to the autograd graph: the IoU target is a constant for "
             "the loss; compute the assignment under torch.no_grad() or return iou.detach(), or "
-            "gradient flows into the predicted box through the confidence target"
+            f"gradient flows into the predicted box through the confidence target (in {made})"
         )
     # an exact tie: both predictors of the single cell (S = 1) predict the same box
     tie_pred = torch.tensor([[[[0.4, 0.6, 0.5, 0.5, 0.3, 0.4, 0.6, 0.5, 0.5, 0.9, 0.0]]]],
                             dtype=F64)
     tie_target = torch.tensor([[[[0.5, 0.5, 0.3, 0.3, 1.0, 1.0]]]], dtype=F64)
-    resp, iou = assign_responsible(tie_pred, tie_target)
+    made = f"{call('assign_responsible', tie_pred, tie_target)} (float64 tensors)"
+    resp, iou = _two(run(assign_responsible, tie_pred, tie_target), made, "(resp, iou)")
     assert_close(resp, torch.tensor([[[[1.0, 0.0]]]], dtype=F64),
-                 "resp for a tie (both predictors have the same IoU)", variants={
+                 f"resp for a tie (both predictors have the same IoU), {made}", variants={
         "on a tie the first predictor is responsible (torch.argmax returns the first index), "
         "not the last": torch.tensor([[[[0.0, 1.0]]]], dtype=F64),
         "on a tie exactly one predictor is responsible, the first (argmax), not every "
@@ -384,18 +414,24 @@ def check_assign_responsible(assign_responsible: Callable) -> None:
                                              0.5, 0.5, 0.5**0.5, 0.5**0.5, 0.0], dtype=F64)
     units_target = torch.zeros(1, 2, 2, 6, dtype=F64)
     units_target[0, 0, 0] = torch.tensor([0.5, 0.5, 0.2, 0.2, 1.0, 1.0], dtype=F64)
-    resp, iou = assign_responsible(units_pred, units_target)
+    made = ("assign_responsible(pred, target) with S = 2, B = 2, C = 1 and every entry 0 but "
+            "those of cell (0, 0): pred[0, 0, 0, :10] = [0.75, 0.5, sqrt(0.2), sqrt(0.2), 0.0, "
+            "0.5, 0.5, sqrt(0.5), sqrt(0.5), 0.0], target[0, 0, 0] = "
+            f"{units_target[0, 0, 0].tolist()} (float64 tensors)")
+    resp, iou = _two(run(assign_responsible, units_pred, units_target), made, "(resp, iou)")
     mixed = torch.zeros(1, 2, 2, 2, dtype=F64)
     mixed[0, 0, 0] = torch.tensor([0.0, 0.16], dtype=F64)
     expected_iou = torch.zeros(1, 2, 2, 2, dtype=F64)
     expected_iou[0, 0, 0] = torch.tensor([3 / 13, 0.16], dtype=F64)
-    assert_close(iou, expected_iou, "iou when the centres differ (S = 2)", variants={
+    assert_close(iou, expected_iou, f"iou when the centres differ (S = 2), {made}", variants={
         "the IoU mixes cell units and image units: x and y are offsets in cell units, w and h "
         "fractions of the image; divide x and y by S (for both boxes) before the IoU": mixed,
     })
     assert_close(resp[0, 0, 0], torch.tensor([1.0, 0.0], dtype=F64),
-                 "resp when the centres differ (S = 2)")
-    meta_resp, meta_iou = _on_meta("assign_responsible", assign_responsible,
+                 f"resp when the centres differ (S = 2), {made}")
+    meta_resp, meta_iou = _on_meta("assign_responsible(pred, target), with pred and target "
+                                   "of shapes (2, 7, 7, 30) and (2, 7, 7, 25),",
+                                   assign_responsible,
                                    torch.empty(2, 7, 7, 30, device="meta"),
                                    torch.empty(2, 7, 7, 25, device="meta"))
     assert meta_resp.shape == meta_iou.shape == (2, 7, 7, 2), (
@@ -414,15 +450,25 @@ def check_assign_responsible(assign_responsible: Callable) -> None:
 EMPTY_IMAGE_LOSS = 10.728326256632595
 
 
-def _run_loss(yolo_loss: Callable, pred: Any, target: Any, resp: Any, iou: Any) -> tuple:
-    """yolo_loss(...) with its result's structure checked."""
-    result = yolo_loss(pred, target, resp, iou)
+def _two(result: Any, made: str, what: str) -> tuple:
+    """The two values the call `made` returned, or HintError."""
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise HintError(f"{made} should return two values {what}, got {type(result).__name__}")
+    return tuple(result)
+
+
+def _run_loss(yolo_loss: Callable, pred: Any, target: Any, resp: Any, iou: Any,
+              made: str) -> tuple:
+    """yolo_loss(...), the call described `made`, with its result's structure checked."""
+    with calling(made):
+        result = yolo_loss(pred, target, resp, iou)
     assert isinstance(result, tuple) and len(result) == 2, (
-        f"yolo_loss should return a tuple (total, terms), got {type(result).__name__}"
+        f"yolo_loss should return a tuple (total, terms), got {type(result).__name__} (in "
+        f"{made})"
     )
     total, terms = result
     assert isinstance(terms, dict) and set(terms) == set(TERMS), (
-        f"terms should be a dict with the keys {TERMS}, got {terms!r:.120}"
+        f"terms should be a dict with the keys {TERMS}, got {terms!r:.120} (in {made})"
     )
     return total, terms
 
@@ -454,23 +500,28 @@ def _check_loss_on_random_and_empty(yolo_loss: Callable) -> None:
     """Finite on random predictions; only the no-object term in an image without objects."""
     # random predictions, some of them negative sqrt-widths: the loss must stay finite
     pred, target = random_batch(2, S=3, C=3, seed=7)
-    total, terms = _run_loss(yolo_loss, pred, target, *_fixed_assignment(target))
+    made = ("yolo_loss(pred, target, resp, iou) with pred, target = random_batch(2, S=3, C=3, "
+            "seed=7), resp = target[..., 4] for predictor 0 and 0 for predictor 1, iou = 0.5")
+    total, terms = _run_loss(yolo_loss, pred, target, *_fixed_assignment(target), made)
     if not torch.isfinite(total):
         raise HintError(
             "yolo_loss is NaN or inf on random predictions, where some predicted sqrt-widths "
             "are negative: do not take the square root of a prediction (the network outputs "
-            "sqrt(w) itself); only the target's w and h get a square root"
+            f"sqrt(w) itself); only the target's w and h get a square root (in {made})"
         )
     # an image without objects: only the no-object term counts
     pred, target = random_batch(1, S=3, C=3, seed=8, empty_images=1)
     nothing = torch.zeros(1, 3, 3, 2, dtype=F64)
-    total, terms = _run_loss(yolo_loss, pred, target, nothing, nothing)
+    made = ("yolo_loss(pred, target, resp, iou) with pred, target = random_batch(1, S=3, C=3, "
+            "seed=8, empty_images=1) and resp = iou = torch.zeros(1, 3, 3, 2)")
+    total, terms = _run_loss(yolo_loss, pred, target, nothing, nothing, made)
     if abs(float(terms["class"])) > 1e-12:
         raise HintError("terms['class'] is not 0 for an image without objects: the class term "
                         "counted every cell; it applies only to cells with an object (multiply "
-                        "by target[..., 4])")
+                        f"by target[..., 4]) (in {made})")
     try:
-        _check_value(total, EMPTY_IMAGE_LOSS, "the loss of an image without objects", variants={
+        _check_value(total, EMPTY_IMAGE_LOSS, f"the loss of an image without objects, {made}",
+                     variants={
             "lambda_noobj = 0.5 is missing from the no-object term": 2 * EMPTY_IMAGE_LOSS})
     except HintError as err:
         if "lambda_noobj" in str(err) or "mean over" in str(err):
@@ -493,45 +544,50 @@ def _check_loss_on_hand_fixture(yolo_loss: Callable) -> None:
     pred, target = hand_fixture()
     resp, iou = _hand_assignment()
     before, target_before = pred.clone(), target.clone()
-    total, terms = _run_loss(yolo_loss, pred, target, resp, iou)
+    made = f"yolo_loss(pred, target, resp, iou) with {HAND}"
+    total, terms = _run_loss(yolo_loss, pred, target, resp, iou, made)
     assert torch.equal(pred, before), (
         "yolo_loss changed pred in place (e.g. `pred[...] -= ...`, `**=`, clamp_): compute new "
         "tensors instead; autograd needs the original values, and the caller's network output "
-        "must not change"
+        f"must not change (in {made})"
     )
     assert torch.equal(target, target_before), (
         "yolo_loss changed target in place (e.g. truth[..., 2:4].sqrt_() or `**=`, where truth "
         "is target[..., None, :], a view that shares target's memory): compute new tensors "
         "instead (truth[..., 2].sqrt()). Otherwise the next call with the same target, the next "
-        "training step, takes square roots of square roots"
+        f"training step, takes square roots of square roots (in {made})"
     )
-    _check_value(terms["centre"], 0.0, "terms['centre'] for the hand fixture")
-    _check_value(terms["size"], 0.0, "terms['size'] for the hand fixture", variants={
+    _check_value(terms["centre"], 0.0, f"terms['centre'] for the hand fixture, {made}")
+    _check_value(terms["size"], 0.0, f"terms['size'] for the hand fixture, {made}", variants={
         "the size term compares s_w with the square root of the target's w, not with w itself":
             5 * 2 * (0.5**0.5 - 0.5) ** 2,
     })
-    _check_value(terms["obj"], 0.04, "terms['obj'] for the hand fixture",
+    _check_value(terms["obj"], 0.04, f"terms['obj'] for the hand fixture, {made}",
                  variants={OBJ_WEIGHTED: 0.5 * 0.04})
-    _check_value(terms["noobj"], 0.11, "terms['noobj'] for the hand fixture", variants={
+    _check_value(terms["noobj"], 0.11, f"terms['noobj'] for the hand fixture, {made}", variants={
         "the no-object term also counted the responsible predictor: it applies to every "
         "predictor except the responsible one (mask 1 - resp)": 0.43,
         "the no-object term skipped the other predictor of the object cell: it applies to every "
         "predictor that is not responsible, in object cells too (mask 1 - resp, not 1 - obj)":
             0.03,
     })
-    _check_value(terms["class"], 0.13, "terms['class'] for the hand fixture", variants={
+    _check_value(terms["class"], 0.13, f"terms['class'] for the hand fixture, {made}", variants={
         "the class term counted every cell: it applies only to cells with an object "
         "(multiply by target[..., 4])": 0.67,
     })
-    _check_value(total, 0.28, "the total loss for the hand fixture")
+    _check_value(total, 0.28, f"the total loss for the hand fixture, {made}")
     # its gradient, by autograd: only the assignment (resp, iou) is constant, not pred
     leaf = pred.clone().requires_grad_(True)
-    total, _ = _run_loss(yolo_loss, leaf, target, resp, iou)
-    (grad,) = torch.autograd.grad(total, leaf)
+    made = (f"torch.autograd.grad(total, pred) after total, terms = yolo_loss(pred, target, "
+            f"resp, iou) with {HAND}, and pred.requires_grad_(True)")
+    total, _ = _run_loss(yolo_loss, leaf, target, resp, iou, made)
+    with calling(made):
+        (grad,) = torch.autograd.grad(total, leaf)
     expected = _hand_gradient()
     no_confidence = expected.clone()
     no_confidence[..., 4] = no_confidence[..., 9] = 0.0
-    assert_close(grad, expected, "the gradient (autograd) of the loss for the hand fixture",
+    assert_close(grad, expected,
+                 f"the gradient (autograd) of the loss for the hand fixture, {made}",
                  variants={
         "the confidences get no gradient: only the assignment (resp, iou) is a constant, so do "
         "not detach pred or its boxes": no_confidence,
@@ -542,24 +598,27 @@ def _check_loss_on_offset_fixture(yolo_loss: Callable) -> None:
     """The offset fixture's five terms: the responsible predictor 1 is off by 0.1 in each
     coordinate, so centre = 5 * (0.1^2 + 0.1^2) = 0.1 and size = 5 * (0.1^2 + 0.1^2) = 0.1."""
     pred, target = offset_fixture()
-    total, terms = _run_loss(yolo_loss, pred, target, *_offset_assignment())
+    made = f"yolo_loss(pred, target, resp, iou) with {OFFSET}"
+    total, terms = _run_loss(yolo_loss, pred, target, *_offset_assignment(), made)
     no_lambda = "lambda_coord = 5 is missing: both box terms are weighted by it"
-    _check_value(terms["centre"], 0.1, "terms['centre'] for the offset fixture",
+    _check_value(terms["centre"], 0.1, f"terms['centre'] for the offset fixture, {made}",
                  variants={no_lambda: 0.02})
-    _check_value(terms["size"], 0.1, "terms['size'] for the offset fixture", variants={
+    _check_value(terms["size"], 0.1, f"terms['size'] for the offset fixture, {made}", variants={
         no_lambda: 0.02,
         "the size term compares s_w with the square root of the target's w, not with w itself":
             0.676,
     })
-    _check_value(terms["obj"], (0.2 - OFFSET_IOU) ** 2, "terms['obj'] for the offset fixture",
+    _check_value(terms["obj"], (0.2 - OFFSET_IOU) ** 2,
+                 f"terms['obj'] for the offset fixture, {made}",
                  variants={"the object-confidence target is the IoU of the responsible box (the "
                            "iou argument), not 1": 0.64,
                            OBJ_WEIGHTED: 0.5 * (0.2 - OFFSET_IOU) ** 2})
-    _check_value(terms["noobj"], 0.245, "terms['noobj'] for the offset fixture", variants={
+    _check_value(terms["noobj"], 0.245, f"terms['noobj'] for the offset fixture, {made}", variants={
         "lambda_noobj = 0.5 is missing from the no-object term": 0.49,
     })
-    _check_value(terms["class"], 0.05, "terms['class'] for the offset fixture")
-    _check_value(total, 0.495 + (0.2 - OFFSET_IOU) ** 2, "the total loss for the offset fixture")
+    _check_value(terms["class"], 0.05, f"terms['class'] for the offset fixture, {made}")
+    _check_value(total, 0.495 + (0.2 - OFFSET_IOU) ** 2,
+                 f"the total loss for the offset fixture, {made}")
 
 
 @check
@@ -571,8 +630,11 @@ def check_yolo_loss(yolo_loss: Callable) -> None:
     # the same images three times: the loss is an average over images, so it does not change
     pred, target = hand_fixture()
     copies = [x.repeat(3, 1, 1, 1) for x in (pred, target, *_hand_assignment())]
-    total, _ = _run_loss(yolo_loss, *copies)
-    _check_value(total, 0.28, "the loss of a batch of 3 copies of the hand fixture", batch_size=3)
+    made = (f"yolo_loss(pred, target, resp, iou) with {HAND}, each repeated 3 times "
+            "(x.repeat(3, 1, 1, 1))")
+    total, _ = _run_loss(yolo_loss, *copies, made)
+    _check_value(total, 0.28, f"the loss of a batch of 3 copies of the hand fixture, {made}",
+                 batch_size=3)
 
     # the meta device: tensors with shapes and no values; forward and backward
     on_meta = torch.empty(2, 7, 7, 30, device="meta", requires_grad=True)
@@ -583,7 +645,9 @@ def check_yolo_loss(yolo_loss: Callable) -> None:
                              torch.empty(2, 7, 7, 2, device="meta"))
         total.backward()
 
-    _on_meta("yolo_loss", forward_backward)
+    _on_meta("yolo_loss(pred, target, resp, iou) and total.backward(), with pred, target, resp "
+             "and iou of shapes (2, 7, 7, 30), (2, 7, 7, 25), (2, 7, 7, 2) and (2, 7, 7, 2),",
+             forward_backward)
     assert on_meta.grad is not None and on_meta.grad.shape == on_meta.shape
     print("yolo_loss: visible tests passed")
 
@@ -604,8 +668,10 @@ def check_yolo_loss_grad(yolo_loss_grad: Callable) -> None:
     classes_everywhere[0, 0, 1, 10:] = expected[0, 0, 1, 10:]
     no_sqrt = expected.clone()
     no_sqrt[0, 0, 1, 2:4] = 2 * 5 * (0.5**0.5 - 0.5)
-    dpred = yolo_loss_grad(pred, target, *_hand_assignment())
-    assert_close(dpred, expected, "yolo_loss_grad for the hand fixture", variants={
+    made = f"yolo_loss_grad(pred, target, resp, iou) with {HAND}"
+    with calling(made):
+        dpred = yolo_loss_grad(pred, target, *_hand_assignment())
+    assert_close(dpred, expected, f"yolo_loss_grad for the hand fixture, {made}", variants={
         "this is darknet's delta, -1/2 of the gradient (darknet moves along its delta); "
         "the gradient of (u - t)^2 is 2 (u - t)": -expected / 2,
         "the responsible predictor also got the no-object gradient 2 lambda_noobj C: it gets "
@@ -623,16 +689,21 @@ def check_yolo_loss_grad(yolo_loss_grad: Callable) -> None:
     no_lambda[0, 1, 0, 5:9] /= 5
     no_sqrt = expected.clone()
     no_sqrt[0, 1, 0, 7:9] = torch.tensor([2 * 5 * (0.5 - 0.36), 2 * 5 * (0.5 - 0.16)], dtype=F64)
-    dpred = yolo_loss_grad(pred, target, resp, iou)
-    assert_close(dpred, expected, "yolo_loss_grad for the offset fixture", variants={
+    made = f"yolo_loss_grad(pred, target, resp, iou) with {OFFSET}"
+    with calling(made):
+        dpred = yolo_loss_grad(pred, target, resp, iou)
+    assert_close(dpred, expected, f"yolo_loss_grad for the offset fixture, {made}", variants={
         "the box gradients lack lambda_coord = 5": no_lambda,
         "the size gradient is 2 lambda_coord (s_w - sqrt(w)): compare with the square root of "
         "the target's w": no_sqrt,
     })
     # the same images three times: the gradient of each copy is a third of one image's
     copies = [x.repeat(3, 1, 1, 1) for x in (pred, target, resp, iou)]
-    assert_close(yolo_loss_grad(*copies), expected.repeat(3, 1, 1, 1) / 3,
-                 "yolo_loss_grad for 3 copies of the offset fixture", batch_size=3)
+    made = f"{made}, each repeated 3 times (x.repeat(3, 1, 1, 1))"
+    with calling(made):
+        dpred = yolo_loss_grad(*copies)
+    assert_close(dpred, expected.repeat(3, 1, 1, 1) / 3,
+                 f"yolo_loss_grad for 3 copies of the offset fixture, {made}", batch_size=3)
     print("yolo_loss_grad: visible tests passed")
 
 
@@ -640,10 +711,14 @@ def check_yolo_loss_grad(yolo_loss_grad: Callable) -> None:
 # Exercise 6: the same code on any device
 
 
-def _run_on(loss_and_grad_on: Callable, pred: Any, target: Any, device: Any) -> tuple:
-    """loss_and_grad_on, with a hint when the device breaks it."""
+def _run_on(loss_and_grad_on: Callable, pred: Any, target: Any, device: Any,
+            inputs: str) -> tuple:
+    """loss_and_grad_on, with a hint when the device breaks it; inputs: how the hints name
+    pred and target, e.g. 'hand_fixture()'."""
+    made = f"loss_and_grad_on(pred, target, {str(device)!r}) with pred, target = {inputs}"
     try:
-        result = loss_and_grad_on(pred, target, device)
+        with calling(made):
+            result = loss_and_grad_on(pred, target, device)
     except NotImplementedError as exc:
         if not str(exc):
             raise
@@ -652,23 +727,24 @@ def _run_on(loss_and_grad_on: Callable, pred: Any, target: Any, device: Any) -> 
         error = exc
     else:
         assert isinstance(result, tuple) and len(result) == 2, (
-            "loss_and_grad_on should return a tuple (total, dpred)"
+            f"loss_and_grad_on should return a tuple (total, dpred) (in {made})"
         )
         for name, value in zip(("total", "dpred"), result, strict=True):
             if not isinstance(value, torch.Tensor):
                 raise HintError(
                     f"{name} is a {type(value).__name__}, not a tensor: .item() (or float()) "
                     "copies the number to the host and makes it wait for the device; return "
-                    "the tensor itself"
+                    f"the tensor itself (in {made})"
                 )
             if torch.device(value.device).type != torch.device(device).type:
                 raise HintError(
                     f"{name} is on {value.device} but should stay on {device}: do not copy "
-                    "results back to the host (.cpu(), .item(), .tolist())"
+                    f"results back to the host (.cpu(), .item(), .tolist()) (in {made})"
                 )
         return result
     raise HintError(
-        f"loss_and_grad_on(..., device={str(device)!r}) failed with {type(error).__name__}: "
+        f"loss_and_grad_on(..., device={str(device)!r}) with pred, target = {inputs} failed "
+        f"with {type(error).__name__}: "
         f"{str(error).splitlines()[0][:160]}. Move both pred and target to the device, make "
         "pred a leaf that requires grad there (pred.detach().to(device).requires_grad_(True)), "
         "and do not copy results back to the host (.cpu(), .item())"
@@ -712,37 +788,45 @@ def check_loss_and_grad_on(loss_and_grad_on: Callable, assign_responsible: Calla
     # first exercises 3 and 4 on their own, on the CPU and on the meta device
     pred, target = hand_fixture()
     total, dpred = _run_exercises_3_and_4(assign_responsible, yolo_loss, pred, target,
-                                          "on the CPU")
+                                          "on the CPU with pred, target = hand_fixture()")
     try:
         assert_close(total, 0.28, "the total for the hand fixture")
         assert_close(dpred, expected, "its gradient")
     except HintError as err:
         raise HintError(
             "fix exercises 3 and 4 first: on the CPU, called directly (not through "
-            "loss_and_grad_on), yolo_loss(pred, target, *assign_responsible(pred, target)) is "
-            f"wrong: {str(err).rstrip('.')} (their tests above say more)"
+            "loss_and_grad_on), yolo_loss(pred, target, *assign_responsible(pred, target)) with "
+            f"pred, target = hand_fixture() is wrong: {str(err).rstrip('.')} (their tests above "
+            "say more)"
         ) from None
     _run_exercises_3_and_4(assign_responsible, yolo_loss,
-                           *(x.to("meta") for x in random_batch(2, seed=9)), "on the meta device")
+                           *(x.to("meta") for x in random_batch(2, seed=9)),
+                           "on the meta device with pred, target = random_batch(2, seed=9) moved "
+                           "there")
     # then loss_and_grad_on
     before = pred.clone()
-    total, dpred = _run_on(loss_and_grad_on, pred, target, "cpu")
+    total, dpred = _run_on(loss_and_grad_on, pred, target, "cpu", "hand_fixture()")
     assert not pred.requires_grad and torch.equal(pred, before), (
         "loss_and_grad_on changed the caller's pred (its values or requires_grad): work on a "
-        "new leaf, pred.detach().to(device).requires_grad_(True)"
+        "new leaf, pred.detach().to(device).requires_grad_(True) (in loss_and_grad_on(pred, "
+        "target, 'cpu') with pred, target = hand_fixture())"
     )
-    assert_close(total, 0.28, "total for the hand fixture on the CPU")
-    assert_close(dpred, expected, "dpred for the hand fixture on the CPU")
+    made = "loss_and_grad_on(pred, target, 'cpu') with pred, target = hand_fixture()"
+    assert_close(total, 0.28, f"total for the hand fixture on the CPU, {made}")
+    assert_close(dpred, expected, f"dpred for the hand fixture on the CPU, {made}")
     # on the meta device, from inputs on the CPU: shapes only, so any synchronisation fails
-    total, dpred = _run_on(loss_and_grad_on, *random_batch(2, seed=9), "meta")
+    total, dpred = _run_on(loss_and_grad_on, *random_batch(2, seed=9), "meta",
+                           "random_batch(2, seed=9)")
     assert total.shape == () and dpred.shape == (2, 7, 7, 30), (
         f"on the meta device total has shape {tuple(total.shape)} and dpred "
-        f"{tuple(dpred.shape)}; they should be () and (2, 7, 7, 30)"
+        f"{tuple(dpred.shape)}; they should be () and (2, 7, 7, 30) (in loss_and_grad_on(pred, "
+        "target, 'meta') with pred, target = random_batch(2, seed=9))"
     )
     device = pick_device()  # the GPU when there is one
     if device.type != "cpu":
-        total, dpred = _run_on(loss_and_grad_on, pred, target, device)
-        assert_close(total, 0.28, f"total for the hand fixture on {device}")
-        assert_close(dpred, expected, f"dpred for the hand fixture on {device}")
+        total, dpred = _run_on(loss_and_grad_on, pred, target, device, "hand_fixture()")
+        made = f"loss_and_grad_on(pred, target, {str(device)!r}) with pred, target = hand_fixture()"
+        assert_close(total, 0.28, f"total for the hand fixture on {device}, {made}")
+        assert_close(dpred, expected, f"dpred for the hand fixture on {device}, {made}")
     extra = "" if device.type == "cpu" else f" and {device}"
     print(f"loss_and_grad_on: visible tests passed on cpu, meta{extra}")

@@ -4,6 +4,10 @@
     require        raise HintError(hint) unless a condition holds
     unpack         a learner's result as a tuple of n values, or a HintError (None: `return`?)
     check          decorator for a check that receives the learner's code (check_x(x))
+    show(value)    a short literal for a check's input: 0.5, [2.0, -1.0], "tensor of shape (2, 3)"
+    call(f, ...)   'f(2.0, [1.0, 0.5], steps=3)': the call a check made, for its hints
+    run(fn, ...)   fn(...), and an error inside it names that call (see learners_traceback)
+    calling(text)  the same for a block of code, `with calling("a = Value(3.0); a.backward()"):`
     wrap(text)     text hard-wrapped to WIDTH columns, so no output is cut off at the edge
 
 IPython renders an exception with a `_render_traceback_` method through that method instead of
@@ -15,12 +19,13 @@ the test harness) exceptions are unchanged: str(error) is the whole, unwrapped h
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import linecache
 import sysconfig
 import textwrap
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -76,6 +81,102 @@ def unpack(result: Any, size: int, hint: str) -> tuple:
     return values
 
 
+# ---------------------------------------------------------------------------------------------
+# The call a check made, as the learner would type it
+
+SHOWN = 16  # at most this many numbers are written out; a bigger input is shown by its shape
+CALL = "_bp2yolo_call"  # the attribute of an exception that names the call it was raised in
+
+
+def _number(value: float) -> str:
+    """'0.5', '2.0', '-0.3', '0.5933', '1e-12': 4 significant digits, floats with a '.'."""
+    text = f"{value:.4g}"
+    return text if any(c in text for c in ".enia") else text + ".0"  # e, inf, nan
+
+
+def _leaves(value: Any) -> int:
+    """How many numbers a (nested) list or tuple holds."""
+    if isinstance(value, (list, tuple)):
+        return sum(_leaves(v) for v in value)
+    return 1
+
+
+def _nested(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(_nested(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' * (len(value) == 1)})"
+    return show(value)
+
+
+def show(value: Any) -> str:
+    """A short literal for one input of a check: '0.5', '[2.0, -1.0, 0.5]', 'cube', or for an
+    array or tensor of more than SHOWN numbers (or one on the meta device, without values) its
+    kind and shape, 'tensor of shape (1, 2, 2, 12)'. Arrays and tensors are written as lists."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _number(value)
+    if isinstance(value, str):
+        return repr(value)
+    shape = getattr(value, "shape", None)
+    if shape is not None and hasattr(value, "tolist"):  # a numpy array or a torch tensor
+        shape = tuple(int(d) for d in shape)
+        size = 1
+        for d in shape:
+            size *= d
+        kind = "tensor" if type(value).__module__.startswith("torch") else "array"
+        if getattr(value, "is_meta", False):
+            return f"meta {kind} of shape {shape}"
+        if size > SHOWN:
+            return f"{kind} of shape {shape}"
+        return _nested(value.tolist())  # a 0-d one gives a number
+    if isinstance(value, (list, tuple)):
+        if _leaves(value) > SHOWN:
+            return f"{type(value).__name__} of {len(value)} items"
+        return _nested(value)
+    if callable(value):
+        name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+        if name:
+            return name.rpartition("<locals>.")[2].lstrip("_")
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def call(function: str, *args: Any, **kwargs: Any) -> str:
+    """'train(2.0, 1.0, 0.5, 0.5, 0.1, steps=3)': the call, its inputs written with show()."""
+    parts = [show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
+    return f"{function}({', '.join(parts)})"
+
+
+@contextlib.contextmanager
+def calling(description: str) -> Iterator[None]:
+    """An exception other than HintError raised inside records `description`, the call the
+    check made, unless a call inside it already did; learners_traceback names it."""
+    try:
+        yield
+    except HintError:
+        raise
+    except Exception as exc:
+        if getattr(exc, CALL, None) is None:
+            with contextlib.suppress(AttributeError, TypeError):
+                setattr(exc, CALL, description)
+        raise
+
+
+def run(function: Callable, *args: Any, **kwargs: Any) -> Any:
+    """function(*args, **kwargs); an error raised inside it names this call, e.g. the header
+    'Your code raised IndexError in train(2.0, 1.0, 0.5, 0.5, 0.1, 3):'."""
+    __tracebackhide__ = True
+    with calling(call(show(function), *args, **kwargs)):
+        return function(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# How an error inside the learner's code reads
+
+
 def _is_learners(filename: str) -> bool:
     """Whether a frame's file is the learner's code (a notebook cell), not a library's."""
     path = str(Path(filename).resolve()) if not filename.startswith("<") else filename
@@ -126,7 +227,8 @@ def learners_traceback(exc: BaseException, frames: list[Frame]) -> list[str]:
             "your code."
         )
         return [RED + line + RESET for line in wrap(head)] + _frame_lines(mine[-1])[:1]
-    head = f"Your code raised {type(exc).__name__}:"
+    made = getattr(exc, CALL, None)
+    head = f"Your code raised {type(exc).__name__}" + (f" in {made}:" if made else ":")
     lines = [RED + line + RESET for line in wrap(head)]
     for frame in mine:
         lines += _frame_lines(frame)
