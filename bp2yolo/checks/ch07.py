@@ -26,7 +26,7 @@ from typing import Any
 import torch
 
 from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import HintError, call, calling, check, run, show
+from bp2yolo.checks.report import HintError, call, calling, check, run, show, unpack
 from bp2yolo.device import pick_device
 
 TERMS = ("centre", "size", "obj", "noobj", "class")
@@ -199,17 +199,25 @@ META_ADVICE = (
 )
 
 
-def _on_meta(what: str, fn: Callable[..., Any], *args: Any) -> Any:
-    """fn(*args) on 'meta' tensors (shapes, no values); a failure names the likely cause."""
+def _device_error(what: str, fn: Callable[..., Any], *args: Any) -> tuple[Any, Exception | None]:
+    """(fn(*args), None), or (None, the error) when a device or tensor operation failed inside
+    it. A stub's bare NotImplementedError and any other exception propagate unchanged."""
     try:
-        with calling(f"{what} on the 'meta' device"):
-            return fn(*args)
+        with calling(what):
+            return fn(*args), None
     except NotImplementedError as exc:
         if not str(exc):
             raise
-        error: Exception = exc
+        return None, exc
     except (RuntimeError, TypeError, ValueError, IndexError) as exc:
-        error = exc
+        return None, exc
+
+
+def _on_meta(what: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args) on 'meta' tensors (shapes, no values); a failure names the likely cause."""
+    result, error = _device_error(f"{what} on the 'meta' device", fn, *args)
+    if error is None:
+        return result
     raise HintError(
         f"{what} failed on the 'meta' device (tensors with shapes but no values) with "
         f"{type(error).__name__}: {str(error).splitlines()[0][:160]}. {META_ADVICE}"
@@ -716,19 +724,9 @@ def _run_on(loss_and_grad_on: Callable, pred: Any, target: Any, device: Any,
     """loss_and_grad_on, with a hint when the device breaks it; inputs: how the hints name
     pred and target, e.g. 'hand_fixture()'."""
     made = f"loss_and_grad_on(pred, target, {str(device)!r}) with pred, target = {inputs}"
-    try:
-        with calling(made):
-            result = loss_and_grad_on(pred, target, device)
-    except NotImplementedError as exc:
-        if not str(exc):
-            raise
-        error: Exception = exc
-    except (RuntimeError, TypeError, ValueError, IndexError) as exc:
-        error = exc
-    else:
-        assert isinstance(result, tuple) and len(result) == 2, (
-            f"loss_and_grad_on should return a tuple (total, dpred) (in {made})"
-        )
+    result, error = _device_error(made, loss_and_grad_on, pred, target, device)
+    if error is None:
+        result = unpack(result, 2, f"loss_and_grad_on should return (total, dpred) (in {made})")
         for name, value in zip(("total", "dpred"), result, strict=True):
             if not isinstance(value, torch.Tensor):
                 raise HintError(
