@@ -28,7 +28,7 @@ import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
-from bp2yolo.checks.report import BOLD, RED, RESET, WIDTH
+from bp2yolo.checks.report import BOLD, NOT_WRITTEN, RED, RESET, WIDTH
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 STDERR_LINES = 8  # of a test's stderr, when that is why it failed
@@ -57,7 +57,6 @@ def rewrap(lines: list[str], width: int = WIDTH) -> list[str]:
 
 
 FRAME = re.compile(r"^(\s*)Cell In\[(\d+)\], line (\d+)(?:, in (.+))?$")
-STUB = "is not written yet: replace `raise NotImplementedError()` with your code."
 
 
 def _where(line: str, count: int | None) -> str:
@@ -107,20 +106,17 @@ def hint_lines(output: dict, count: int | None = None) -> list[str]:
     count: the execution count of the cell the error is in (to name its own lines).
 
     A traceback that bp2yolo.checks already shortened (a HintError, or an error inside the
-    learner's code under @check) is kept, wrapped, its frame lines made readable; for a
-    function not written yet only the line saying so stays. A full IPython traceback (an error
-    the checks did not catch) becomes `Name: message` and the notebook line where it happened.
+    learner's code under @check) is kept, wrapped, its frame lines made readable. A full IPython
+    traceback (an error the checks did not catch) becomes `Name: message` and the notebook line
+    where it happened; a stub's becomes the line bp2yolo.checks would have shown.
     """
     traceback = list(output.get("traceback") or [])
     ename, evalue = output.get("ename", "Error"), output.get("evalue", "")
     if traceback and "Traceback (most recent call last)" not in visible("\n".join(traceback)):
-        if ename == "NotImplementedError" and STUB in " ".join(
-                visible(line) for line in traceback):
-            traceback = [line for line in traceback if not FRAME.match(visible(line))]
         return rewrap([_where(line, count) for line in traceback])
     function = _stub_function(traceback) if ename == "NotImplementedError" else None
     if function and not evalue:
-        return [RED + line + RESET for line in rewrap([f"{function} {STUB}"])]
+        return [RED + line + RESET for line in rewrap([f"{function} {NOT_WRITTEN}"])]
     head = textwrap.wrap(f"{ename}: {evalue}" if evalue else ename, WIDTH,
                          break_on_hyphens=False) or [ename]
     head[0] = head[0].replace(ename, f"{RED}{BOLD}{ename}{RESET}{RED}", 1) + RESET

@@ -170,9 +170,13 @@ def test_a_lesson_says_it_has_nothing_to_validate_and_names_its_assignment(tmp_p
     assert all(len(line) <= WIDTH for line in entry["raw_error"].split("\n"))
 
 
-def nbgrader_validate(path):
-    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(LEARNER),
-           "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+def nbgrader_validate(path, config=LEARNER):
+    """What `nbgrader validate` prints, with the learner's config (config=None: nbgrader's own
+    layout, as a learner without `make lab` gets it)."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    if config is not None:
+        env["JUPYTER_CONFIG_PATH"] = str(config)
     run = subprocess.run([str(BIN / "nbgrader"), "validate", path.name], cwd=path.parent,
                          env=env, capture_output=True, text=True, timeout=600)
     return run.stdout
@@ -196,6 +200,18 @@ def test_cli_report_of_a_blank_release_is_short(tmp_path, release):
         assert re.fullmatch(rf"\w+ \(\d+ points?(, {UNANSWERED})?\) failed:", body[0]), entry
         assert 2 <= len(body) <= 4, entry
         assert not re.search(r"site-packages|bp2yolo/|Traceback", entry)
+
+
+@pytest.mark.slow
+def test_nbgraders_own_layout_of_the_blank_07_release_fits_in_80_lines(tmp_path):
+    """Without the learner's config the hints are still short (they come from the kernel):
+    the longest assignment's blank release stays within 80 lines, each stub's hint one line."""
+    release = chapters.by_name("07").release
+    shutil.copytree(release.parent, tmp_path / release.parent.name)
+    out = nbgrader_validate(tmp_path / release.parent.name / release.name, config=None)
+    assert "The following cell failed:" in out  # nbgrader's layout, not the learner's
+    assert len(out.rstrip("\n").split("\n")) <= 80, out
+    assert "box_iou is not written yet" in out and "Traceback" not in out
 
 
 @pytest.mark.slow
