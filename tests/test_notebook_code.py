@@ -4,7 +4,7 @@
   MAX_VISIBLE_LINES lines; its checks live in named functions in bp2yolo.checks.chNN.
 - No stretch of WINDOW or more lines repeats within a notebook's code, hidden regions
   included: a helper used by several hidden regions lives once, in the hidden-helpers cell.
-  Lines are compared stripped, without blank and comment-only lines.
+  Lines are compared stripped, without blank lines.
 """
 
 from __future__ import annotations
@@ -20,13 +20,9 @@ WINDOW = 6
 
 
 def code_lines(source: str) -> list[str]:
-    """The lines that count: stripped, no blanks, no comments, no region markers."""
-    out = []
-    for line in regions.parse(source):
-        text = line.text.strip()
-        if text and not text.startswith("#") and not line.marker:
-            out.append(text)
-    return out
+    """The lines that count: every line but the blank ones, stripped (comments and region
+    markers count too: a copied stretch is a copy with its comments)."""
+    return [text for line in source.split("\n") if (text := line.strip())]
 
 
 def repeats(cells: list[tuple[str, str]], window: int = WINDOW) -> list[str]:
@@ -44,9 +40,9 @@ def repeats(cells: list[tuple[str, str]], window: int = WINDOW) -> list[str]:
     return found
 
 
-def test_repeats_finds_a_copy_and_ignores_comments():
+def test_repeats_finds_a_copy_and_ignores_blank_lines():
     block = "\n".join(f"x{i} = {i}" for i in range(6))
-    assert repeats([("a", block), ("b", "# a comment\n" + block)])
+    assert repeats([("a", block), ("b", "\n" + block)])
     assert not repeats([("a", block), ("b", "\n".join(f"y{i} = {i}" for i in range(6)))])
     assert not repeats([("a", block + "\n" + "z = 0")])
 
