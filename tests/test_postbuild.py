@@ -8,15 +8,14 @@ source of truth for Binder and a learner's own machine.
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from labserver import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -83,9 +82,7 @@ def test_postbuild_installs_the_learner_config(config_dir):
 
 @pytest.mark.slow
 def test_server_serves_validate_but_not_formgrader(config_dir, tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     args = [
         "jupyter",
         "server",
@@ -111,12 +108,8 @@ def test_server_serves_validate_but_not_formgrader(config_dir, tmp_path):
             except urllib.error.HTTPError as err:
                 return err.code
 
-        for _ in range(100):
-            try:
-                if status("/api/status") == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+        wait_for_port(port, server, "jupyter server")
+        assert status("/api/status") == 200
         assert status("/formgrader") == 404
         assert status("/assignments") == 404  # assignment_list's handler
         assert status("/assignments/validate") == 405  # validate_assignment answers (POST only)
