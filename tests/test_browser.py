@@ -64,14 +64,14 @@ def page(browser):
     page.close()
 
 
-def served_path(lab, path) -> str:
+def served_path(path) -> str:
     """A repository path as the served tree names it (make lab serves the learner's copy)."""
     return str(path.relative_to(chapters.ROOT))
 
 
 @pytest.mark.parametrize("chapter", chapters.CHAPTERS, ids=lambda c: c.name)
 def test_lesson_runs_and_its_widgets_respond(lab, page, chapter):
-    open_notebook(page, lab.base, served_path(lab, chapter.lesson), lab.token)
+    open_notebook(page, lab.base, served_path(chapter.lesson), lab.token)
     assert opens_unmodified(page), f"{chapter.lesson.name} shows unsaved changes on opening"
     errors = run_all(page)
     assert not errors, f"{chapter.lesson.name}: Run All gave errors: {errors}"
@@ -93,7 +93,7 @@ def test_lesson_runs_and_its_widgets_respond(lab, page, chapter):
 
 
 def test_validate_shows_the_hint_fully_visible(lab, page):
-    path = served_path(lab, ASSIGNMENT.release)
+    path = served_path(ASSIGNMENT.release)
     open_notebook(page, lab.base, path, lab.token)
     assert opens_unmodified(page), f"{path} shows unsaved changes on opening"
     answer = "\n".join(ln.text for ln in regions.parse(WRONG.source) if not ln.marker)
@@ -117,7 +117,7 @@ def test_validate_shows_the_hint_fully_visible(lab, page):
 
 
 def test_instructor_tools_are_absent(lab, page):
-    open_notebook(page, lab.base, served_path(lab, chapters.CHAPTERS[0].lesson), lab.token)
+    open_notebook(page, lab.base, served_path(chapters.CHAPTERS[0].lesson), lab.token)
     menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
     assert "Run" in menus and "Nbgrader" not in menus, menus
     assert page.get_by_text("Create Assignment").count() == 0
