@@ -24,7 +24,7 @@ LAB_WORKSPACE ?= $(CURDIR)/workspace
 # The learner's Jupyter config: nbgrader's instructor plugins and server extensions off (locked).
 LEARNER_CONFIG := $(CURDIR)/jupyter/learner
 
-.PHONY: help setup lab formgrader test lint release grade lock clean-grading
+.PHONY: help setup lab formgrader test lint release grade lock binder-badge clean-grading
 
 help: ## list the targets
 	@awk -F ':[^#]*## ' '/^[a-z-]+:[^#]*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,6 +72,9 @@ lock: setup ## re-pin constraints.txt after a change to requirements.txt
 	{ sed -n '1,2p' constraints.txt; pip freeze --all --exclude-editable | grep -v '^pip==' \
 	  | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
+
+binder-badge: ## point README.md's Binder badge at this clone's GitHub remote (origin)
+	python tools/binder_badge.py --readme
 
 clean-grading: ## delete grading's runtime files (submissions, gradebook, feedback, grades)
 	rm -rf grading/submitted grading/autograded grading/feedback grading/gradebook.db grading/grades.csv grading/problems.csv grading/logs

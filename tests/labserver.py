@@ -7,6 +7,7 @@ the printed URL, then a port that accepts connections; it fails at once if `make
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import selectors
@@ -15,6 +16,8 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +91,30 @@ def serve(*lab_args: str, env: dict | None = None, timeout: float = 90) -> Itera
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
+
+
+class Client:
+    """The server's HTTP API, logged in with its token."""
+
+    def __init__(self, port: int, token: str):
+        self.base, self.token = f"http://127.0.0.1:{port}", token
+
+    def request(self, path: str, body: dict | None = None, timeout: float = 10):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data,
+                                         headers={"Authorization": f"token {self.token}"})
+        return urllib.request.urlopen(request, timeout=timeout)
+
+    def status(self, path: str, body: dict | None = None) -> int:
+        try:
+            return self.request(path, body).status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    def json(self, path: str, body: dict | None = None, timeout: float = 10):
+        return json.load(self.request(path, body, timeout))
+
+    def page_config(self) -> dict:
+        html = self.request("/lab").read().decode()
+        return json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', html,
+                                    re.S).group(1))

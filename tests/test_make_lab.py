@@ -8,7 +8,6 @@ nor a test's plugin toggle counts) and, for `make lab`, a throwaway workspace (L
 
 import json
 import os
-import re
 import signal
 import subprocess
 import urllib.error
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import chapters
 import pytest
-from labserver import free_port, serve, wait_for_port
+from labserver import Client, free_port, serve, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNER = ROOT / "jupyter" / "learner"
@@ -63,31 +62,6 @@ def test_make_formgrader_enables_the_formgrader_on_this_course():
     assert "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True" in out
     assert "--LabApp.default_url=/formgrader" in out
     assert str(LEARNER) not in out
-
-
-class Client:
-    def __init__(self, port: int, token: str):
-        self.base, self.token = f"http://127.0.0.1:{port}", token
-
-    def request(self, path: str, body: dict | None = None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data,
-                                         headers={"Authorization": f"token {self.token}"})
-        return urllib.request.urlopen(request, timeout=10)
-
-    def status(self, path: str, body: dict | None = None) -> int:
-        try:
-            return self.request(path, body).status
-        except urllib.error.HTTPError as err:
-            return err.code
-
-    def json(self, path: str):
-        return json.load(self.request(path))
-
-    def page_config(self) -> dict:
-        html = self.request("/lab").read().decode()
-        return json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', html,
-                                    re.S).group(1))
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""postBuild (Binder) locks nbgrader's instructor plugins, keeps Validate, and refuses CUDA torch.
+"""binder/postBuild locks nbgrader's instructor plugins, keeps Validate, makes the learner's
+workspace and refuses CUDA torch; binder/start serves that workspace.
 
 It runs here at the user level, against a throwaway JUPYTER_CONFIG_DIR that takes precedence over
 the venv's own config (JUPYTER_PREFER_ENV_PATH=0), with the same commands Binder runs at the
@@ -14,6 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import chapters
 import pytest
 from labserver import free_port, wait_for_port
 
@@ -21,11 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 INSTRUCTOR = ["formgrader", "create-assignment", "course-list", "assignment-list", "menu"]
 LEARNER = ROOT / "jupyter" / "learner"
+POSTBUILD = ROOT / "binder" / "postBuild"
 
 
 @pytest.fixture(scope="module")
 def config_dir(tmp_path_factory):
     config = tmp_path_factory.mktemp("jupyter_config")
+    workspace = tmp_path_factory.mktemp("binder") / "workspace"
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
@@ -33,18 +37,51 @@ def config_dir(tmp_path_factory):
         "JUPYTER_PREFER_ENV_PATH": "0",
         "BP2YOLO_LEVEL": "user",
         "BP2YOLO_SKIP_INSTALL": "1",
+        "BP2YOLO_WORKSPACE": str(workspace),
     }
     proc = subprocess.run(
-        ["bash", str(ROOT / "postBuild")], env=env, capture_output=True, text=True, check=False
+        ["bash", str(POSTBUILD)], env=env, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "CPU build" in proc.stdout
     return env
 
 
-def test_postbuild_is_strict():
-    text = (ROOT / "postBuild").read_text()
-    assert "set -e" in text and "torch.version.cuda" in text
+def test_binder_scripts_are_strict_and_executable():
+    """repo2docker runs them only if they are executable (git keeps the mode)."""
+    for script in POSTBUILD, ROOT / "binder" / "start":
+        assert os.access(script, os.X_OK), script
+        mode = subprocess.run(["git", "ls-files", "-s", str(script)], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.split()[:1]
+        assert mode == ["100755"], f"{script.name} must be committed executable: {mode}"
+        assert "set -euo pipefail" in script.read_text()
+    assert "torch.version.cuda" in POSTBUILD.read_text()
+
+
+def test_postbuild_makes_the_learners_workspace(config_dir):
+    """The same copies `make lab` makes: every lesson and released assignment, with metadata."""
+    workspace = Path(config_dir["BP2YOLO_WORKSPACE"])
+    for path in [*chapters.lessons(), *chapters.releases()]:
+        assert (workspace / path.relative_to(ROOT)).is_file(), path
+    assert (workspace / ".bp2yolo-workspace.json").is_file()
+
+
+def test_start_serves_the_workspace_and_runs_the_server_command(tmp_path):
+    """binder/start cds into workspace/ (or stays in the repository without one), then execs
+    "$@"."""
+    binder = tmp_path / "repo" / "binder"
+    binder.mkdir(parents=True)
+    start = binder / "start"
+    start.write_bytes((ROOT / "binder" / "start").read_bytes())
+
+    def run() -> str:
+        out = subprocess.run(["bash", str(start), "bash", "-c", 'pwd; echo "$0 $1"', "a", "b"],
+                             cwd=tmp_path / "repo", capture_output=True, text=True, check=True)
+        return out.stdout
+
+    assert run() == f"{tmp_path / 'repo'}\na b\n"
+    (tmp_path / "repo" / "workspace").mkdir()
+    assert run() == f"{tmp_path / 'repo' / 'workspace'}\na b\n"
 
 
 def test_instructor_plugins_disabled_and_locked_validate_kept(config_dir):
