@@ -434,3 +434,61 @@ def show_boxes(
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 04: Jacobians
+
+
+def draw_matrix(
+    matrix: np.ndarray | Sequence[float] | Sequence[Sequence[float]],
+    *,
+    ax: Axes | None = None,
+    annotate: bool | None = None,
+    vmax: float | None = None,
+    title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+) -> Axes:
+    """Draw a matrix as an image, one cell per entry, row 0 at the top: positive entries red,
+    negative blue, exact zeros white, so that its structure (diagonal, one-hot row, dense) shows.
+
+    matrix: 2-D, shape (rows, columns); a 1-D array or a number is drawn as one row.
+    annotate: write each entry's value (3 significant digits) in its cell; by default only when
+        the matrix has at most 12 rows and 12 columns.
+    vmax: the absolute value drawn at full colour; by default the largest |entry| (1 if all are 0).
+    The matrix is computed by the caller (a Jacobian, an upstream gradient); this only draws it.
+    """
+    import matplotlib as mpl
+    from numpy import ma
+
+    a = np.asarray(matrix, dtype=float)
+    a = a.reshape(1, -1) if a.ndim < 2 else a
+    if a.ndim != 2:
+        raise ValueError(f"draw_matrix wants a 1-D or 2-D array, got shape {a.shape}")
+    rows, cols = a.shape
+    if ax is None:
+        ax = new_axes((min(8.0, 1.0 + 0.45 * cols), min(8.0, 0.9 + 0.45 * rows)))
+    top = float(np.max(np.abs(a))) if a.size else 0.0
+    vmax = vmax if vmax is not None else (top if top > 0 else 1.0)
+    cmap = mpl.colormaps["RdBu_r"].with_extremes(bad="white")
+    ax.imshow(ma.masked_equal(a, 0.0), cmap=cmap, vmin=-vmax, vmax=vmax,
+              interpolation="nearest", aspect="equal")
+    if annotate is None:
+        annotate = rows <= 12 and cols <= 12
+    if annotate:
+        for (i, j), value in np.ndenumerate(a):
+            strong = abs(value) > 0.6 * vmax
+            ax.text(j, i, "0" if value == 0 else f"{value:.3g}", ha="center", va="center",
+                    fontsize=8, color="white" if strong else ("0.6" if value == 0 else "black"))
+    if rows <= 12 and cols <= 12:  # thin lines between the cells, index ticks
+        ax.set_xticks(range(cols))
+        ax.set_yticks(range(rows))
+        ax.set_xticks(np.arange(-0.5, cols), minor=True)
+        ax.set_yticks(np.arange(-0.5, rows), minor=True)
+        ax.grid(which="minor", color="0.8", lw=0.6)
+        ax.tick_params(which="both", length=0, labelsize=8)
+    ax.set(xlabel=xlabel or "", ylabel=ylabel or "")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax

@@ -437,3 +437,139 @@ class IoUWidget(W.VBox):
             f"B = ({', '.join(f'{v:.3f}' for v in b)})<br><b>IoU(A, B) = {iou:.3f}</b>"
         )
         self.image.value = render_png(self.fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 04: Jacobians and vector-Jacobian products
+
+VectorFn = Callable[[np.ndarray], np.ndarray | float]
+JacobianFn = Callable[[np.ndarray], np.ndarray]
+VjpFn = Callable[[np.ndarray, np.ndarray | float], np.ndarray]
+
+
+def _entry_slider(label: str, value: float, lo: float, hi: float) -> W.FloatSlider:
+    """A slider in steps of 0.1, so that two entries can be set exactly equal (a tie)."""
+    return W.FloatSlider(
+        value=value, min=lo, max=hi, step=0.1, description=label, continuous_update=False,
+        readout_format=".1f", layout=W.Layout(width="260px"),
+    )
+
+
+class JacobianWidget(W.VBox):
+    """Pick a function of a small vector x and move x and the upstream gradient dout: see the
+    Jacobian J = ∂y/∂x of y = f(x) as a picture, and the vector-Jacobian product dx = dout J.
+
+    functions: name -> (forward, jacobian, backward), callables from the lesson:
+        forward(x) -> y, of shape (M,) with M <= D, or a number (M = 1);
+        jacobian(x) -> J, of shape (M, D) ((D,) for a number y);
+        backward(x, dout) -> dx, of shape (D,), with dout of y's shape (a float for a number y).
+    x0: the starting x, shape (D,), one slider per entry; dout0: the starting upstream gradient,
+        shape (D,) (default all ones); only its first M entries are used (the others' sliders
+        are greyed out).
+    The picture lays out the product: dout as a column left of J (row i of J is weighted by
+    dout[i]), dx under J (column j of J summed). The readout compares backward's dx with
+    dout @ J: the widget computes nothing else.
+    """
+
+    CELL = 0.55  # inches per matrix entry
+
+    def __init__(
+        self,
+        functions: Mapping[str, tuple[VectorFn, JacobianFn, VjpFn]],
+        x0: Sequence[float],
+        dout0: Sequence[float] | None = None,
+        *,
+        x_range: tuple[float, float] = (-3.0, 3.0),
+        dout_range: tuple[float, float] = (-2.0, 2.0),
+    ) -> None:
+        if not functions:
+            raise ValueError("functions is empty: give at least one (forward, jacobian, backward)")
+        x0 = [float(v) for v in x0]
+        dout0 = [1.0] * len(x0) if dout0 is None else [float(v) for v in dout0]
+        if len(dout0) != len(x0):
+            raise ValueError(f"x0 has {len(x0)} entries but dout0 has {len(dout0)}")
+        self.functions = dict(functions)
+        self.picker = W.ToggleButtons(options=list(self.functions), description="f",
+                                      style={"button_width": "72px"})
+        self.x_sliders = [_entry_slider(f"x[{i}]", v, *x_range) for i, v in enumerate(x0)]
+        self.dout_sliders = [_entry_slider(f"dout[{i}]", v, *dout_range)
+                             for i, v in enumerate(dout0)]
+        self.image = W.Image(format="png")
+        self.readout = W.HTML()
+        d, c = len(x0), self.CELL
+        self.fig = Figure(figsize=(1.9 + (d + 1) * c, 1.8 + (d + 1) * c))  # room for M = D
+        FigureCanvasAgg(self.fig)
+        sliders = W.HBox([W.VBox(self.x_sliders), W.VBox(self.dout_sliders)])
+        super().__init__([self.picker, W.HBox([self.image, W.VBox([sliders, self.readout])])])
+        self.picker.observe(self._on_change, names="value")
+        for s in (*self.x_sliders, *self.dout_sliders):
+            s.observe(self._on_change, names="value")
+        self.update()
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def x(self) -> np.ndarray:
+        """The current x, shape (D,)."""
+        return np.array([s.value for s in self.x_sliders], dtype=float)
+
+    def compute(self) -> dict[str, np.ndarray]:
+        """y, J (M, D), dout (M,) and dx (D,) for the picked function at the slider values."""
+        forward, jacobian, backward = self.functions[self.picker.value]
+        x = self.x()
+        y_raw = forward(x)
+        y = np.atleast_1d(np.asarray(y_raw, dtype=float))
+        m, d = y.size, x.size
+        if m > d:
+            raise ValueError(f"{self.picker.value}: y has {m} entries, more than x's {d}")
+        jac = np.asarray(jacobian(x), dtype=float).reshape(m, d)
+        dout = np.array([s.value for s in self.dout_sliders[:m]], dtype=float)
+        dx = np.asarray(backward(x, float(dout[0]) if np.ndim(y_raw) == 0 else dout), dtype=float)
+        return {"x": x, "y": y, "J": jac, "dout": dout, "dx": dx.reshape(d)}
+
+    def update(self) -> None:
+        """Recompute y, J and dx for the picked function and the sliders, and redraw."""
+        r = self.compute()
+        m, d = r["J"].shape
+        for i, s in enumerate(self.dout_sliders):
+            s.disabled = i >= m
+        self.fig.clear()
+        left_j = 0.45 + self.CELL + 0.8  # inches from the left: dout, then J
+        panels = [  # (what, title, left, top, rows, columns), every cell CELL inches wide
+            (r["dout"].reshape(m, 1), "dout", 0.45, 0.4, m, 1),
+            (r["J"], f"J = ∂y/∂x, {m} × {d}", left_j, 0.4, m, d),
+            (r["dx"], "dx = dout J", left_j, 1.3 + m * self.CELL, 1, d),
+        ]
+        for what, title, left, top, rows, cols in panels:
+            ax = self.fig.add_axes(self._box(left, top, rows, cols))
+            viz.draw_matrix(what, ax=ax, title=title)
+        self.fig.axes[1].set(xlabel="j (entry of x)", ylabel="i (entry of y)")
+        self.readout.value = self._readout(r)
+        self.image.value = render_png(self.fig)
+
+    def _box(self, left: float, top: float, rows: int, cols: int) -> list[float]:
+        """An Axes rectangle in figure fractions from inches measured from the top left."""
+        w, h = self.fig.get_size_inches()
+        c = self.CELL
+        return [left / w, 1 - (top + rows * c) / h, cols * c / w, rows * c / h]
+
+    def _readout(self, r: dict[str, np.ndarray]) -> str:
+        from bp2yolo.checks.core import rel_error
+
+        def vec(a: np.ndarray) -> str:
+            return "[" + ", ".join(f"{v + 0.0:.3g}" for v in a) + "]"  # no -0
+
+        m, d = r["J"].shape
+        product = r["dout"] @ r["J"]
+        err = rel_error(r["dx"], product)
+        colour = "#2a7f3f" if err < 1e-9 else viz.RED
+        nonzero = int(np.count_nonzero(r["J"]))
+        return "<br>".join([
+            f"x = {vec(r['x'])}",
+            f"y = f(x) = {vec(r['y'])}",
+            f"J: {m} × {d} = {m * d} entries, {nonzero} nonzero",
+            f"dout = {vec(r['dout'])}" + (" (y is a number: one entry)" if m == 1 else ""),
+            f"dout @ J = {vec(product)}",
+            f"backward(x, dout) = {vec(r['dx'])}",
+            f"<b style='color:{colour}'>relative error {err:.1e}</b>",
+        ])

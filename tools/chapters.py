@@ -46,6 +46,8 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("01", "chain_rule", "Chain rule and gradient descent"),
     Chapter("02", "computational_graphs", "Computational graphs"),
     Chapter("03", "backprop_through_a_network", "Backprop through a network, neuron by neuron"),
+    Chapter("04", "vector_backprop", "Vector backprop"),
+    Chapter("05", "matrix_backprop", "Matrix backprop"),
     Chapter("07", "yolo_loss", "A GPU-enabled YOLO loss"),
 )
 

@@ -114,7 +114,10 @@ def expect_shape(array: Any, shape: tuple[int | None, ...], name: str) -> None:
     )
     if not fits:
         message = f"{name} has shape {_shape(got)} but should have shape {want}"
-        if len(got) == 2 and got[0] != got[1] and tuple(shape) == got[::-1]:
+        flipped = got[::-1]  # a 2-D array whose transpose fits, None matching any size
+        if len(got) == 2 and got[0] != got[1] and len(shape) == 2 and all(
+            w is None or w == g for g, w in zip(flipped, shape, strict=True)
+        ):
             message += ": it looks transposed"
         raise ValueError(message)
 
