@@ -466,9 +466,9 @@ class JacobianWidget(W.VBox):
     x0: the starting x, shape (D,), one slider per entry; dout0: the starting upstream gradient,
         shape (D,) (default all ones); only its first M entries are used (the others' sliders
         are greyed out).
-    The picture lays out the product: dout as a column left of J (row i of J is weighted by
-    dout[i]), dx under J (column j of J summed). The readout compares backward's dx with
-    dout @ J: the widget computes nothing else.
+    The picture lays out the product: x as a row above J (where J is taken), dout as a column
+    left of J (row i of J is weighted by dout[i]), dx under J (column j of J summed). The
+    readout compares backward's dx with dout @ J: the widget computes nothing else.
     """
 
     CELL = 0.55  # inches per matrix entry
@@ -497,7 +497,7 @@ class JacobianWidget(W.VBox):
         self.image = W.Image(format="png")
         self.readout = W.HTML()
         d, c = len(x0), self.CELL
-        self.fig = Figure(figsize=(1.9 + (d + 1) * c, 1.8 + (d + 1) * c))  # room for M = D
+        self.fig = Figure(figsize=(1.9 + (d + 1) * c, 2.4 + (d + 2) * c))  # room for M = D
         FigureCanvasAgg(self.fig)
         sliders = W.HBox([W.VBox(self.x_sliders), W.VBox(self.dout_sliders)])
         super().__init__([self.picker, W.HBox([self.image, W.VBox([sliders, self.readout])])])
@@ -535,15 +535,17 @@ class JacobianWidget(W.VBox):
             s.disabled = i >= m
         self.fig.clear()
         left_j = 0.45 + self.CELL + 0.8  # inches from the left: dout, then J
+        top_j = 1.0 + self.CELL  # inches from the top: x, then J
         panels = [  # (what, title, left, top, rows, columns), every cell CELL inches wide
-            (r["dout"].reshape(m, 1), "dout", 0.45, 0.4, m, 1),
-            (r["J"], f"J = ∂y/∂x, {m} × {d}", left_j, 0.4, m, d),
-            (r["dx"], "dx = dout J", left_j, 1.3 + m * self.CELL, 1, d),
+            (r["x"].reshape(1, d), "x", left_j, 0.4, 1, d),
+            (r["dout"].reshape(m, 1), "dout", 0.45, top_j, m, 1),
+            (r["J"], f"J = ∂y/∂x, {m} × {d}", left_j, top_j, m, d),
+            (r["dx"], "dx = dout J", left_j, top_j + 0.9 + m * self.CELL, 1, d),
         ]
         for what, title, left, top, rows, cols in panels:
             ax = self.fig.add_axes(self._box(left, top, rows, cols))
             viz.draw_matrix(what, ax=ax, title=title)
-        self.fig.axes[1].set(xlabel="j (entry of x)", ylabel="i (entry of y)")
+        self.fig.axes[2].set(xlabel="j (entry of x)", ylabel="i (entry of y)")
         self.readout.value = self._readout(r)
         self.image.value = render_png(self.fig)
 

@@ -69,8 +69,9 @@ def test_jacobian_widget_draws_dout_the_jacobian_and_dx():
     w = make()
     assert bytes(w.image.value).startswith(PNG)
     assert isinstance(w.picker, ipywidgets.ToggleButtons) and w.picker.value == "double"
-    assert len(w.fig.axes) == 3
-    dout_ax, jac_ax, dx_ax = w.fig.axes
+    assert len(w.fig.axes) == 4
+    x_ax, dout_ax, jac_ax, dx_ax = w.fig.axes
+    np.testing.assert_allclose(x_ax.get_images()[0].get_array(), [w.x()])
     assert dout_ax.get_images()[0].get_array().shape == (3, 1)
     np.testing.assert_allclose(jac_ax.get_images()[0].get_array(), 2.0 * np.eye(3))
     np.testing.assert_allclose(dx_ax.get_images()[0].get_array(), [[2.0, -2.0, 1.0]])
@@ -89,8 +90,10 @@ def test_jacobian_widget_follows_the_sliders_and_the_picker():
     assert r["J"].shape == (1, 3) and r["dout"].tolist() == [1.0]
     assert [s.disabled for s in w.dout_sliders] == [False, True, True]
     assert "(y is a number: one entry)" in w.readout.value
-    w.x_sliders[0].value = -3.0
+    before = bytes(w.image.value)
+    w.x_sliders[0].value = -3.0  # J and dx of a sum do not change with x; the picture shows x
     assert "y = f(x) = [-1.5]" in w.readout.value
+    assert bytes(w.image.value) != before
     w.picker.value = "double"
     assert not any(s.disabled for s in w.dout_sliders)
 

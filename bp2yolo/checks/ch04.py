@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import tracemalloc
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +40,15 @@ MIB = 2**20
 
 def _copies(*arrays: np.ndarray) -> list[np.ndarray]:
     return [np.array(a, dtype=np.float64) for a in arrays]
+
+
+def _compare(name: str, function: Callable, arrays: tuple, extra: tuple, expected: Any,
+             mistakes: dict[str, Any], what: str = "dx of {}") -> None:
+    """function(*copies of arrays, *extra) against expected, naming the call and, when the result
+    matches one of `mistakes` ({hint: the value that mistake gives}), its hint."""
+    made = call(name, *_copies(*arrays), *extra)
+    assert_close(run(function, *_copies(*arrays), *extra), np.array(expected), what.format(made),
+                 variants={hint: np.array(value) for hint, value in mistakes.items()})
 
 
 def _no_jacobian(function: Callable, args: tuple, made: str, instead: str) -> None:
@@ -115,10 +125,8 @@ SILU_HINTS = {
 def check_silu_backward(silu_backward: Callable) -> None:
     """silu_backward(x, dout) on a vector and on a (2, 3) array, then on a wide vector."""
     for x, dout, expected, mistakes in SILU_CASES:
-        x, dout = _copies(x, dout)
-        made = call("silu_backward", x, dout)
-        assert_close(run(silu_backward, *_copies(x, dout)), np.array(expected), f"dx of {made}",
-                     variants={SILU_HINTS[k]: np.array(v) for k, v in mistakes.items()})
+        _compare("silu_backward", silu_backward, (x, dout), (), expected,
+                 {SILU_HINTS[k]: v for k, v in mistakes.items()})
     x, dout = np.linspace(-6.0, 6.0, WIDE), np.cos(np.arange(WIDE))
     _no_jacobian(silu_backward, (x, dout), f"silu_backward(x, dout) for x of shape ({WIDE},)",
                  "dout times dy/dx, entry by entry")
@@ -155,13 +163,8 @@ UNBROADCAST_CASES = [  # grad, how a hint names it, shape, the expected result, 
 def check_unbroadcast(unbroadcast: Callable) -> None:
     """unbroadcast(grad, shape): leading axes, size-1 axes, both, none, and a scalar."""
     for grad, name, shape, expected, mistakes in UNBROADCAST_CASES:
-        (grad,) = _copies(grad)
-        made = call("unbroadcast", grad, shape)
-        if name is not None:
-            made += f" with {name}"
-        assert_close(run(unbroadcast, *_copies(grad), shape), np.array(expected),
-                     f"the result of {made}",
-                     variants={h: np.array(v) for h, v in mistakes.items()})
+        what = "the result of {}" + ("" if name is None else f" with {name}")
+        _compare("unbroadcast", unbroadcast, (grad,), (shape,), expected, mistakes, what)
     print("unbroadcast: visible tests passed")
 
 
@@ -213,10 +216,7 @@ MAX_CASES = [  # x, dout, axis, expected dx, known mistakes
 def check_max_backward(max_backward: Callable) -> None:
     """max_backward(x, dout, axis) on rows with ties, along axis 0, and of one vector."""
     for x, dout, axis, expected, mistakes in MAX_CASES:
-        x, dout = _copies(x, dout)
-        made = call("max_backward", x, dout, axis)
-        assert_close(run(max_backward, *_copies(x, dout), axis), np.array(expected),
-                     f"dx of {made}", variants={h: np.array(v) for h, v in mistakes.items()})
+        _compare("max_backward", max_backward, (x, dout), (axis,), expected, mistakes)
     print("max_backward: visible tests passed")
 
 
@@ -276,10 +276,7 @@ SOFTMAX_CASES = [  # p, dout, axis, expected dx, known mistakes
 def check_softmax_backward(softmax_backward: Callable) -> None:
     """softmax_backward(p, dout, axis) on one vector, on rows, on columns, then wide."""
     for p, dout, axis, expected, mistakes in SOFTMAX_CASES:
-        p, dout = _copies(p, dout)
-        made = call("softmax_backward", p, dout, axis)
-        assert_close(run(softmax_backward, *_copies(p, dout), axis), np.array(expected),
-                     f"dx of {made}", variants={h: np.array(v) for h, v in mistakes.items()})
+        _compare("softmax_backward", softmax_backward, (p, dout), (axis,), expected, mistakes)
     p, dout = np.full(WIDE, 1.0 / WIDE), np.cos(np.arange(WIDE))
     _no_jacobian(softmax_backward, (p, dout),
                  f"softmax_backward(p, dout) for p of shape ({WIDE},)",
