@@ -78,13 +78,26 @@ def assignments() -> list[str]:
     return [chapter.name for chapter in chapters.with_assignments()]
 
 
+def nbgrader_api():
+    """nbgrader's API in this process, configured by grading/nbgrader_config.py: one start-up
+    for many commands, where each `nbgrader` command line pays its own (about 2.5 s)."""
+    from nbgrader.apps import NbGrader, NbGraderAPI
+
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` to create a gradebook
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    app = NbGrader(config_file=str(HERE / "nbgrader_config"))  # nbgrader adds the .py
+    app.load_config_file()
+    return NbGraderAPI(config=app.config)
+
+
 def release() -> None:
+    api = nbgrader_api()
     for assignment in assignments():
-        proc = nbgrader("generate_assignment", assignment, "--force")
-        if proc.returncode != 0:
-            sys.exit(
-                f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}{proc.stderr}"
-            )
+        result = api.generate_assignment(assignment, force=True, create=True)
+        if not result["success"]:
+            sys.exit(f"nbgrader generate_assignment {assignment} failed:\n"
+                     f"{result.get('log', '')}{result.get('error', '')}")
         print(f"released {assignment} -> {(RELEASE / assignment).relative_to(ROOT)}")
 
 
@@ -195,13 +208,15 @@ def autograde(student: str, assignment: str) -> str | None:
     return fatal_error(student, assignment)
 
 
-def feedback(student: str, assignment: str) -> str | None:
-    """Write one submission's HTML feedback; return a problem reason or None."""
-    proc = nbgrader("generate_feedback", assignment, "--student", student, "--force")
-    if proc.returncode != 0:
-        with (LOGS / f"{student}--{assignment}.log").open("a") as log:
-            log.write(proc.stdout + proc.stderr)
-        return explain_failure(proc.stdout + proc.stderr)
+def feedback(api, student: str, assignment: str) -> str | None:
+    """Write one submission's HTML feedback (in this process, through nbgrader's API: it runs
+    no submitted code); return a problem reason or None."""
+    result = api.generate_feedback(assignment, student, force=True)
+    if not result["success"]:
+        log = result.get("log", "") + result.get("error", "")
+        with (LOGS / f"{student}--{assignment}.log").open("a") as file:
+            file.write(log)
+        return explain_failure(log)
     return None
 
 
@@ -289,24 +304,27 @@ def export(problems: list[Problem]) -> None:
     export_grades(problems)
 
 
-def grade_one(student: str, assignment: str) -> str | None:
-    """check -> autograde -> feedback for one submission: the first problem, or None."""
+def grade_one(api, student: str, assignment: str) -> str | None:
+    """check -> autograde -> feedback for one submission: the first problem, or None.
+    Autograde runs the submission, so it runs in an nbgrader process of its own, under a
+    timeout; feedback only renders the graded notebook, through `api` in this process."""
     return (
         check(student, assignment)
         or autograde(student, assignment)
-        or feedback(student, assignment)
+        or feedback(api, student, assignment)
     )
 
 
 def grade() -> list[Problem]:
     """The pipeline: release, then check, autograde and feedback per submission, then export."""
     release()
+    api = nbgrader_api()
     problems: list[Problem] = []
     todo = submissions()
     if not todo:
         print(f"no submissions under {SUBMITTED.relative_to(ROOT)}/<student>/<assignment>/")
     for student, assignment in todo:
-        reason = grade_one(student, assignment)
+        reason = grade_one(api, student, assignment)
         print(f"{student:>20} {assignment:<20} {f'PROBLEM: {reason}' if reason else 'graded'}")
         if reason:
             problems.append(Problem(student, assignment, reason))

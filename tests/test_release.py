@@ -155,11 +155,9 @@ def validate(path: Path) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.parent.name)
-def test_nbgrader_validate_passes_solution_and_fails_release(source, tmp_path):
-    """`nbgrader validate` exits 0 even when tests fail, so read what it says."""
+def test_nbgrader_validate_passes_the_solution(source, tmp_path):
+    """`nbgrader validate` exits 0 even when tests fail, so read what it says. (That it fails
+    every blank release, one line per stub, is tests/test_validate.py's
+    test_cli_report_of_a_blank_release_is_short.)"""
     shutil.copy(source, tmp_path / source.name)
     assert "Success! Your notebook passes all the tests." in validate(tmp_path / source.name)
-    release = ROOT / "assignments" / source.parent.name / source.name
-    shutil.copy(release, tmp_path / "release.ipynb")
-    out = validate(tmp_path / "release.ipynb")
-    assert "Success!" not in out and "NotImplementedError" in out

@@ -190,7 +190,8 @@ def test_cli_report_of_a_blank_release_is_short(tmp_path, release):
     shutil.copytree(release.parent, tmp_path / release.parent.name)
     out = nbgrader_validate(tmp_path / release.parent.name / release.name)
     lines = out.rstrip("\n").split("\n")
-    assert "VALIDATION FAILED" in lines[0]
+    assert "VALIDATION FAILED" in lines[0] and "Success!" not in out
+    assert "not written yet: replace `raise NotImplementedError()`" in out
     assert len(lines) <= 80, out
     entries = out.split("\n--- ")[1:]
     assert len(entries) >= 3, out
