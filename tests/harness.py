@@ -15,6 +15,7 @@ import io
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import regions
@@ -157,6 +158,16 @@ def test_cells_source(path: str | Path) -> str:
 
 
 test_cells_source.__test__ = False  # a helper, not a pytest test
+
+
+def assert_checks_called(source: str, module: Any, calls: dict[str, str]) -> None:
+    """A chapter's visible checks are exactly the keys of `calls`, the check_* names of
+    bp2yolo.checks.chNN (`module`), and `source`, its assignment's test cells, calls each one
+    as written: check name -> the call's argument text, e.g. {"check_relu": "relu_forward,
+    relu_backward"} for `check_relu(relu_forward, relu_backward)`."""
+    for check, args in calls.items():
+        assert f"{check}({args})" in source, f"the test cells never call {check}({args})"
+    assert sorted(calls) == sorted(n for n in dir(module) if n.startswith("check_"))
 
 
 def failures(outcomes: dict[str, Outcome]) -> dict[str, Outcome]:

@@ -51,6 +51,20 @@ def edit(nb_path: str, cell: str, *changes: tuple[str, str], every: bool = False
     return source
 
 
+SOLUTION = "    ### BEGIN SOLUTION\n"  # the marker of a function's solution region
+
+
+def hardcode(nb_path: str, cell: str, *answers: str) -> str:
+    """The source of solution cell `cell` whose functions return the visible answers first:
+    answers[i] (lines indented 4) goes right after the cell's i-th BEGIN SOLUTION marker, and
+    the cell must have exactly one marker per answer."""
+    parts = _sources(nb_path)[cell].split(SOLUTION)
+    assert len(parts) == len(answers) + 1, (
+        f"cell {cell} of {nb_path} has {len(parts) - 1} solution markers for {len(answers)} answers"
+    )
+    return parts[0] + "".join(SOLUTION + a + p for a, p in zip(answers, parts[1:], strict=True))
+
+
 def solution_cells(nb_path: str) -> list[str]:
     """grade_ids of the notebook's solution code cells."""
     nb = harness.load(nb_path)

@@ -12,16 +12,11 @@ from __future__ import annotations
 
 import functools
 
-from mutants import Mutant, edit
+from mutants import Mutant, edit, hardcode
 
 NB = "solutions/01_chain_rule/01_exercises.ipynb"
 _edit = functools.partial(edit, NB)
-SOLUTION = "    ### BEGIN SOLUTION\n"
-
-
-def _hardcode(cell: str, answers: str, **kwargs) -> str:
-    """The solution cell `cell` returning the visible answers (lines indented 4) first."""
-    return _edit(cell, (SOLUTION, SOLUTION + answers), **kwargs)
+_hardcode = functools.partial(hardcode, NB)  # the visible answers returned first
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,16 +13,11 @@ from __future__ import annotations
 
 import functools
 
-from mutants import Mutant, edit
+from mutants import Mutant, edit, hardcode
 
 NB = "solutions/03_backprop_through_a_network/03_exercises.ipynb"
 _edit = functools.partial(edit, NB)
-SOLUTION = "    ### BEGIN SOLUTION\n"
-
-
-def _hardcode(cell: str, answers: str) -> str:
-    """The solution cell `cell` returning the visible answers (lines indented 4) first."""
-    return _edit(cell, (SOLUTION, SOLUTION + answers))
+_hardcode = functools.partial(hardcode, NB)  # the visible answers returned first
 
 
 # ---------------------------------------------------------------------------------------------

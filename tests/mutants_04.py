@@ -13,17 +13,12 @@ from __future__ import annotations
 
 import functools
 
-from mutants import Mutant, edit
+from mutants import Mutant, edit, hardcode
 
 NB = "solutions/04_vector_backprop/04_exercises.ipynb"
 _edit = functools.partial(edit, NB)
-SOLUTION = "    ### BEGIN SOLUTION\n"
+_hardcode = functools.partial(hardcode, NB)  # the visible answers returned first
 JACOBIAN = "you built an n x n Jacobian"
-
-
-def _hardcode(cell: str, answers: str) -> str:
-    """The solution cell `cell` returning the visible answers (lines indented 4) first."""
-    return _edit(cell, (SOLUTION, SOLUTION + answers))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,19 +12,11 @@ from __future__ import annotations
 
 import functools
 
-from mutants import Mutant, edit
+from mutants import Mutant, edit, hardcode
 
 NB = "solutions/05_matrix_backprop/05_exercises.ipynb"
 _edit = functools.partial(edit, NB)
-SOLUTION = "    ### BEGIN SOLUTION\n"
-
-
-def _hardcode(cell: str, *answers: str) -> str:
-    """The solution cell `cell` whose functions return the visible answers first: answers[i]
-    (lines indented 4) goes after the i-th BEGIN SOLUTION marker of the cell."""
-    parts = _edit(cell).split(SOLUTION)
-    assert len(parts) == len(answers) + 1, (cell, len(parts))
-    return parts[0] + "".join(SOLUTION + a + p for a, p in zip(answers, parts[1:], strict=True))
+_hardcode = functools.partial(hardcode, NB)  # the visible answers returned first
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,10 +20,7 @@ def solution() -> dict:
 
 
 def test_every_check_is_called_by_the_notebook():
-    source = harness.test_cells_source(NB)
-    for check, exercise in CHECKS.items():
-        assert f"{check}({exercise})" in source
-    assert sorted(CHECKS) == sorted(n for n in dir(ch00) if n.startswith("check_"))
+    harness.assert_checks_called(harness.test_cells_source(NB), ch00, CHECKS)
 
 
 @pytest.mark.parametrize("name", CHECKS)

@@ -22,12 +22,8 @@ def solution() -> dict:
 
 
 def test_every_check_is_called_by_the_notebook():
-    source = harness.test_cells_source(NB)
-    for exercise in EXERCISES:
-        assert f"check_{exercise}({exercise})" in source
-    assert sorted(f"check_{e}" for e in EXERCISES) == sorted(
-        n for n in dir(ch01) if n.startswith("check_")
-    )
+    harness.assert_checks_called(harness.test_cells_source(NB), ch01,
+                                 {f"check_{e}": e for e in EXERCISES})
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

@@ -29,10 +29,8 @@ def solution() -> dict:
 
 
 def test_every_check_is_called_by_the_notebook():
-    source = harness.test_cells_source(NB)
-    for check, names in CHECKS.items():
-        assert f"{check}({', '.join(names)})" in source
-    assert sorted(CHECKS) == sorted(n for n in dir(ch03) if n.startswith("check_"))
+    harness.assert_checks_called(harness.test_cells_source(NB), ch03,
+                                 {check: ", ".join(names) for check, names in CHECKS.items()})
 
 
 @pytest.mark.parametrize("name", CHECKS)

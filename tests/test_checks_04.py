@@ -31,12 +31,8 @@ def solution() -> dict:
 
 
 def test_every_check_is_called_by_the_notebook():
-    source = harness.test_cells_source(NB)
-    for name in CHECKS:
-        assert f"check_{name}({name})" in source
-    assert sorted(f"check_{n}" for n in CHECKS) == sorted(
-        n for n in dir(ch04) if n.startswith("check_")
-    )
+    harness.assert_checks_called(harness.test_cells_source(NB), ch04,
+                                 {f"check_{name}": name for name in CHECKS})
 
 
 @pytest.mark.parametrize("name", CHECKS)
