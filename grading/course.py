@@ -91,8 +91,9 @@ def nbgrader_api():
     return NbGraderAPI(config=app.config)
 
 
-def release() -> None:
-    api = nbgrader_api()
+def release(api=None) -> None:
+    """Generate every assignment's release from its source (through `api`, or a new one)."""
+    api = api or nbgrader_api()
     for assignment in assignments():
         result = api.generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
@@ -317,8 +318,8 @@ def grade_one(api, student: str, assignment: str) -> str | None:
 
 def grade() -> list[Problem]:
     """The pipeline: release, then check, autograde and feedback per submission, then export."""
-    release()
     api = nbgrader_api()
+    release(api)
     problems: list[Problem] = []
     todo = submissions()
     if not todo:
