@@ -1,5 +1,9 @@
 """Data sets generated or shipped with the course (no download at run time).
 
+    load_digits()              the 8x8 handwritten digits (1797 images, shipped in
+                               bp2yolo/datasets/, see DIGITS.md there), split into train,
+                               validation and test (chapter 06)
+    spiral(...)                the 2-D spiral toy: points of K interleaved arms (chapter 06)
     synthetic_shapes(n, ...)   grayscale images of rectangles, ellipses and triangles, with
                                their bounding boxes and class labels (chapter 07's detector)
 
@@ -9,9 +13,74 @@ Generators return images and box lists only: turning boxes into a network's trai
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+
+DIGITS_FILE = Path(__file__).resolve().parent / "datasets" / "digits.csv.gz"
+DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+DIGITS_HELD_OUT = {"test": 36, "val": 18}  # images of each digit held out of training
+
+
+@dataclass(frozen=True)
+class Digits:
+    """The 8x8 digits, split. x_*: float64 (n, 64), pixel values scaled to [0, 1] (the file's
+    0..16 divided by 16), each row an 8x8 image in row-major order (row.reshape(8, 8)).
+    y_*: int64 (n,), the digit 0..9. Sizes: train 1257, val 180, test 360 (val and test hold 18
+    and 36 images of each digit)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def read_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The whole file, in its order: pixels int64 (1797, 64), values 0..16; labels int64 (1797,)."""
+    with gzip.open(DIGITS_FILE, "rt") as f:
+        table = np.loadtxt(f, delimiter=",", dtype=np.int64)
+    return table[:, :-1], table[:, -1]
+
+
+def load_digits(seed: int = 6) -> Digits:
+    """The digits with a fixed held-out split (no download: the file ships with the package).
+
+    For each digit, `seed` picks 36 of its images for the test set and 18 for the validation
+    set; the other 1257 images are the training set. Each set is in file order. The default
+    seed is the course's split: keep it, so that accuracies can be compared.
+    """
+    pixels, labels = read_digits()
+    rng = np.random.default_rng(seed)
+    part = np.zeros(len(labels), dtype=np.int64)  # 0 train, 1 val, 2 test
+    for digit in range(10):
+        mine = rng.permutation(np.flatnonzero(labels == digit))
+        n_test, n_val = DIGITS_HELD_OUT["test"], DIGITS_HELD_OUT["val"]
+        part[mine[:n_test]] = 2
+        part[mine[n_test:n_test + n_val]] = 1
+    x = pixels / 16.0
+    return Digits(*(a[part == k] for k in (0, 1, 2) for a in (x, labels)))
+
+
+def spiral(n_per_class: int = 100, classes: int = 3, *, turns: float = 1.0,
+           noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Points on `classes` interleaved spiral arms in the plane: no line separates them.
+
+    Arm k's points run from the origin outwards at radius r in [0, 1], at the angle
+    2 pi (turns r + k / classes) plus Gaussian noise of standard deviation `noise` (in radians,
+    scaled by r). Returns x float64 (classes * n_per_class, 2) and y int64 (the arm), arm by
+    arm. Deterministic for a given seed.
+    """
+    rng = np.random.default_rng(seed)
+    r = np.tile(np.linspace(0.0, 1.0, n_per_class), classes)
+    y = np.repeat(np.arange(classes), n_per_class)
+    angle = 2 * np.pi * (turns * r + y / classes) + noise * rng.normal(size=r.shape) * r
+    x = np.stack([r * np.cos(angle), r * np.sin(angle)], axis=1)
+    return x, y.astype(np.int64)
+
 
 SHAPE_CLASSES = ("rectangle", "ellipse", "triangle")
 
