@@ -3,7 +3,8 @@
 Modules:
     checks   rel_error, numerical gradients, grad_check, assert_close (hints that name the mistake)
     device   pick the device, time code (synchronising on CUDA)
-    data     generated data sets (chapter 07's synthetic shapes: images and box lists)
+    data     data sets: the 8x8 digits shipped in datasets/ (chapter 06), the spiral toy and
+             chapter 07's synthetic shapes (generated)
     viz      plots used by the lessons
     widgets  interactive widgets used by the lessons
 

@@ -11,12 +11,14 @@ Axes, so assign the result (``ax = viz.plot_...``) to avoid printing its repr.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.contour import QuadContourSet
+from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 GREEN = "#2a7f3f"  # forward values
@@ -489,6 +491,287 @@ def draw_matrix(
         ax.grid(which="minor", color="0.8", lw=0.6)
         ax.tick_params(which="both", length=0, labelsize=8)
     ax.set(xlabel=xlabel or "", ylabel=ylabel or "")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 06: training a classifier
+
+
+def plot_loss_curve(
+    losses: Sequence[float] | np.ndarray,
+    *,
+    steps_per_epoch: int | None = None,
+    log: bool = True,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """The training loss of every step (thin, light), against the epoch when steps_per_epoch
+    is given (else against the step), and the mean of each epoch (thick).
+
+    losses: shape (steps,), one minibatch loss per step, computed by the caller.
+    steps_per_epoch: the number of steps in one epoch; the last, partial epoch's mean is drawn
+        too. log: a logarithmic y axis (a loss that falls by factors looks straight).
+    Non-finite losses (a run that diverged) are left out of the curve.
+    """
+    ax = ax if ax is not None else new_axes((6.0, 3.6))
+    ys = np.asarray(losses, dtype=float).reshape(-1)
+    ys = np.where(np.isfinite(ys), ys, np.nan)
+    per = steps_per_epoch or 1
+    xs = np.arange(1, ys.size + 1) / per
+    ax.plot(xs, ys, lw=0.8, alpha=0.35, color="C0", label="one minibatch")
+    if steps_per_epoch:
+        n_epochs = -(-ys.size // per)  # ceil
+        padded = np.full(n_epochs * per, np.nan)
+        padded[: ys.size] = ys
+        with warnings.catch_warnings():  # an epoch whose losses are all nan: its mean is nan
+            warnings.simplefilter("ignore", RuntimeWarning)
+            means = np.nanmean(padded.reshape(n_epochs, per), axis=1)
+        ax.plot(np.arange(1, n_epochs + 1), means, "-", lw=2, color="C0", label="epoch mean")
+    if log and np.any(ys > 0):
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch" if steps_per_epoch else "step", ylabel="training loss")
+    ax.legend(fontsize=9)
+    ax.grid(alpha=0.3, which="both", lw=0.5)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_accuracy_curves(
+    curves: Mapping[str, Sequence[float] | np.ndarray],
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    bottom: float | None = None,
+) -> Axes:
+    """Accuracy per epoch, one line per data set: curves maps a label ("train", "validation")
+    to the accuracies after epochs 1, 2, ... (each of shape (epochs,), values in [0, 1]),
+    computed by the caller. The y axis runs from `bottom` (by default a little under the
+    lowest accuracy, at most 0.9) to 1."""
+    ax = ax if ax is not None else new_axes((6.0, 3.6))
+    lowest = 1.0
+    for i, (label, accs) in enumerate(curves.items()):
+        ys = np.asarray(accs, dtype=float).reshape(-1)
+        ax.plot(np.arange(1, ys.size + 1), ys, "o-" if ys.size <= 30 else "-", ms=3, lw=1.6,
+                color=f"C{i + 1}", label=f"{label} (last {ys[-1]:.3f})" if ys.size else label)
+        if ys.size and np.isfinite(ys).any():
+            lowest = min(lowest, float(np.nanmin(ys)))
+    if bottom is None:
+        bottom = max(0.0, min(0.9, np.floor((lowest - 0.01) * 50) / 50))
+    ax.set(xlabel="epoch", ylabel="accuracy", ylim=(bottom, 1.0 + 0.005))
+    ax.legend(fontsize=9, loc="lower right")
+    ax.grid(alpha=0.3)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _image_grid(
+    n: int, ncols: int, size: float, title: str | None, foot: float = 0.0,
+    min_width: float = 0.0,
+) -> tuple[Figure, list[Axes]]:
+    """A new pyplot figure with a grid of n small image Axes (the spare ones hidden), `foot`
+    inches of free space below the grid, and at least `min_width` inches wide."""
+    import matplotlib.pyplot as plt
+
+    ncols = max(1, min(ncols, n))
+    nrows = max(1, -(-n // ncols))
+    head = 0.45 if title else 0.2  # inches above the grid, for the titles
+    height = size * nrows + head + foot
+    fig, axes = plt.subplots(nrows, ncols, figsize=(max(size * ncols, min_width), height),
+                             squeeze=False)
+    # a fixed layout: much faster than a constrained one with this many Axes
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02 + foot / height,
+                        top=1 - head / height, wspace=0.15, hspace=0.35)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title, y=1 - 0.08 / height, va="top")
+    return fig, list(axes.flat)[:n]
+
+
+WEIGHT_SCALE_LABEL = ("weight, each unit on its own scale: red raises the unit's input where "
+                      "the pixel's value is positive, blue lowers it")
+
+
+def show_weight_images(
+    W: np.ndarray,
+    *,
+    shape: tuple[int, int] = (8, 8),
+    max_images: int = 40,
+    ncols: int = 10,
+    title: str | None = None,
+    scale_label: str = WEIGHT_SCALE_LABEL,
+) -> Figure:
+    """The first layer's weights as images: column j of W, of shape (D,) with D = rows *
+    columns of `shape`, is what hidden unit j multiplies each pixel by, drawn as a
+    shape[0] x shape[1] picture (row-major, as the inputs were flattened).
+
+    W: shape (D, H). Draws the first max_images columns, ncols per row, each with its own
+    symmetric colour scale, from blue (its most negative weight, -max |w|) through white (0)
+    to red (+max |w|). A colour bar under the grid shows that scale, with `scale_label` under
+    it, to say what red and blue mean. Returns the matplotlib Figure.
+    """
+    import textwrap
+
+    import matplotlib as mpl
+
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.shape[0] != shape[0] * shape[1]:
+        raise ValueError(f"W should have shape ({shape[0] * shape[1]}, H), got {W.shape}")
+    n = min(max_images, W.shape[1])
+    size = 0.9  # inches per image
+    width_in = max(size * max(1, min(ncols, n)), 2.7)  # the figure's width, in inches
+    label = textwrap.fill(scale_label, width=max(24, int(15 * width_in)))
+    foot = 0.55 + 0.15 * (label.count("\n") + 1)  # inches for the colour bar and its label
+    fig, axes = _image_grid(n, ncols, size, title, foot=foot, min_width=width_in)
+    for j, ax in enumerate(axes):
+        image = W[:, j].reshape(shape)
+        top = float(np.abs(image).max()) or 1.0
+        ax.imshow(image, cmap="RdBu_r", vmin=-top, vmax=top, interpolation="nearest")
+        ax.set_title(f"unit {j}", fontsize=7)
+    height = fig.get_figheight()
+    width = min(0.6, 4.0 / width_in)  # at most 4 inches wide, centred
+    cax = fig.add_axes((0.5 - width / 2, (foot - 0.2) / height, width, 0.12 / height),
+                       label="colour scale")
+    scale = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(-1.0, 1.0), cmap="RdBu_r")
+    bar = fig.colorbar(scale, cax=cax, orientation="horizontal")
+    bar.set_ticks([-1.0, 0.0, 1.0], labels=["\N{MINUS SIGN}max |w|", "0", "+max |w|"])
+    bar.ax.tick_params(labelsize=7)
+    bar.set_label(label, fontsize=8)
+    return fig
+
+
+def confusion_counts(
+    y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray,
+    n_classes: int | None = None,
+) -> np.ndarray:
+    """The confusion matrix: counts[i, j] = how many examples of class i were predicted as j.
+
+    y_true, y_pred: int labels, shape (N,). n_classes: C (default: 1 + the largest label).
+    Returns int64 (C, C); row i sums to the number of examples of class i, and the diagonal
+    holds the correct predictions.
+    """
+    t = np.asarray(y_true, dtype=np.int64).reshape(-1)
+    p = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    if t.shape != p.shape:
+        raise ValueError(f"y_true has {t.size} labels but y_pred has {p.size}")
+    c = n_classes if n_classes is not None else int(max(t.max(initial=-1), p.max(initial=-1))) + 1
+    if t.size and (min(t.min(), p.min()) < 0 or max(t.max(), p.max()) >= c):
+        raise ValueError(f"labels should be in 0..{c - 1}")
+    return np.bincount(t * c + p, minlength=c * c).reshape(c, c)
+
+
+def plot_confusion_matrix(
+    counts: np.ndarray,
+    *,
+    labels: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw a confusion matrix counts (C, C) (rows: true class, columns: predicted class, as
+    confusion_counts makes it): the diagonal in green, the mistakes in red, every nonzero count
+    written in its cell, zeros left blank."""
+    import matplotlib as mpl
+
+    counts = np.asarray(counts)
+    c = counts.shape[0]
+    if counts.shape != (c, c):
+        raise ValueError(f"counts should be square, got shape {counts.shape}")
+    labels = list(labels) if labels is not None else [str(k) for k in range(c)]
+    ax = ax if ax is not None else new_axes((5.0, 4.4))
+    colours = np.ones((c, c, 3))
+    top = max(1, int(counts.max(initial=0)))
+    diag, off = mpl.colors.to_rgb(GREEN), mpl.colors.to_rgb(RED)
+    for (i, j), n in np.ndenumerate(counts):
+        if n:
+            strength = 0.25 + 0.75 * n / top if i == j else min(1.0, 0.35 + 0.2 * n)
+            colours[i, j] = 1 - strength * (1 - np.array(diag if i == j else off))
+            ax.text(j, i, str(int(n)), ha="center", va="center", fontsize=8,
+                    color="white" if strength > 0.6 else "black")
+    ax.imshow(colours, interpolation="nearest")
+    ax.set_xticks(range(c), labels)
+    ax.set_yticks(range(c), labels)
+    ax.set_xticks(np.arange(-0.5, c), minor=True)
+    ax.set_yticks(np.arange(-0.5, c), minor=True)
+    ax.grid(which="minor", color="0.85", lw=0.6)
+    ax.tick_params(which="both", length=0, labelsize=8)
+    ax.set(xlabel="predicted class", ylabel="true class")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def show_digit_gallery(
+    images: np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    predicted: Sequence[int] | np.ndarray | None = None,
+    *,
+    shape: tuple[int, int] = (8, 8),
+    max_images: int = 30,
+    ncols: int = 10,
+    title: str | None = None,
+) -> Figure:
+    """Small grayscale images with their labels: images (n, rows * columns) or (n, rows,
+    columns), values in [0, 1] (ink light on dark); labels (n,). With predicted (n,), each
+    title reads "true 3 / pred 8", in red where they differ (a gallery of mistakes). Draws the
+    first max_images, ncols per row. Returns the matplotlib Figure."""
+    images = np.asarray(images, dtype=float)
+    labels = np.asarray(labels).reshape(-1)
+    n = min(max_images, len(labels))
+    if len(images) != len(labels) or (predicted is not None and len(predicted) != len(labels)):
+        raise ValueError("images, labels (and predicted) should have one entry per image")
+    fig, axes = _image_grid(max(n, 1), ncols, 0.95, title)
+    for k, ax in enumerate(axes[:n]):
+        ax.imshow(images[k].reshape(shape), cmap="gray", vmin=0.0, vmax=1.0,
+                  interpolation="nearest")
+        if predicted is None:
+            ax.set_title(str(labels[k]), fontsize=8)
+        else:
+            wrong = predicted[k] != labels[k]
+            ax.set_title(f"true {labels[k]} / pred {predicted[k]}", fontsize=7,
+                         color=RED if wrong else "black")
+    return fig
+
+
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    grid: int = 200,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """The regions of the plane that predict assigns to each class, with the points on top.
+
+    predict: the caller's classifier, points (M, 2) -> int labels (M,); called once on a
+    grid x grid mesh covering x with a margin. x: (N, 2) points; y: (N,) int labels (their
+    colours match the regions').
+    """
+    from matplotlib.colors import ListedColormap
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y).reshape(-1)
+    ax = ax if ax is not None else new_axes((4.5, 4.5))
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = 0.1 * (hi - lo)
+    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], grid)
+    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], grid)
+    gx, gy = np.meshgrid(xs, ys)
+    regions = np.asarray(predict(np.stack([gx.ravel(), gy.ravel()], axis=1))).reshape(gx.shape)
+    k = int(max(regions.max(), y.max())) + 1
+    colours = [f"C{i}" for i in range(k)]
+    ax.contourf(gx, gy, regions, levels=np.arange(-0.5, k), cmap=ListedColormap(colours),
+                alpha=0.3)
+    ax.scatter(x[:, 0], x[:, 1], c=[colours[int(c)] for c in y], s=14, edgecolors="black",
+               linewidths=0.4)
+    ax.set(xlim=(xs[0], xs[-1]), ylim=(ys[0], ys[-1]), aspect="equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
     if title:
         ax.set_title(title, fontsize=10)
     return ax

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import html
 import io
+import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ipywidgets as W
 import numpy as np
@@ -575,3 +576,131 @@ class JacobianWidget(W.VBox):
             f"backward(x, dout) = {vec(r['dx'])}",
             f"<b style='color:{colour}'>relative error {err:.1e}</b>",
         ])
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 06: hyperparameters of a training run
+
+History = Mapping[str, Any]  # {"loss": per-step losses, "accuracy": {name: per-epoch}}
+TrainFn = Callable[..., History]
+Setting = tuple[int, float, float]  # (hidden, lr, reg)
+
+
+class HyperparameterWidget(W.VBox):
+    """Sliders for a network's hidden size, learning rate and regularization strength; each
+    change trains a network (or finds the run in the cache) and draws its training loss and
+    its accuracies per epoch.
+
+    train_fn(hidden=H, lr=lr, reg=reg) -> history: the lesson's training run, from a fixed
+        seed, with history["loss"] the per-step minibatch losses (steps,) and
+        history["accuracy"] a mapping from a data set's name ("train", "validation") to its
+        accuracy after each epoch (epochs,). The widget contains no network code: it only
+        calls train_fn and draws what it returns.
+    hidden, lr, reg: (initial value, min, max) of each slider; hidden_step: the hidden size
+        slider's step. lr and reg are log sliders (a tenth of a decade per step).
+    steps_per_epoch: for the loss curve's x axis (epochs) and its per-epoch means.
+    cache: results already computed, {(H, lr, reg): history} (e.g. by a hyperparameter
+        search); every new run is added to it, so going back to a setting is instant.
+    Values are rounded to 3 significant digits (the sliders' readout) before train_fn sees
+    them, so that a setting in the cache is found again.
+    """
+
+    def __init__(
+        self,
+        train_fn: TrainFn,
+        *,
+        hidden: tuple[int, int, int] = (100, 10, 200),
+        lr: tuple[float, float, float] = (0.5, 0.01, 1.0),
+        reg: tuple[float, float, float] = (1e-4, 1e-5, 1e-1),
+        hidden_step: int = 10,
+        steps_per_epoch: int | None = None,
+        cache: Mapping[Setting, History] | None = None,
+        title: str | None = None,
+    ) -> None:
+        self.train_fn, self.steps_per_epoch, self.title = train_fn, steps_per_epoch, title
+        self.cache: dict[Setting, History] = {}
+        for key, history in (cache or {}).items():
+            self.cache[self.key(*key)] = history
+        self.last_seconds: float | None = None  # the time of the last run, None if cached
+        wide = {"description_width": "120px"}
+        self.hidden_slider = W.IntSlider(
+            value=hidden[0], min=hidden[1], max=hidden[2], step=hidden_step,
+            description="hidden size H", continuous_update=False, style=wide,
+            layout=W.Layout(width="380px"),
+        )
+        self.lr_slider, self.reg_slider = (
+            W.FloatLogSlider(
+                value=v0, base=10, min=np.log10(lo), max=np.log10(hi), step=0.1,
+                description=label, continuous_update=False, readout_format=".3g", style=wide,
+                layout=W.Layout(width="380px"),
+            )
+            for label, (v0, lo, hi) in (("learning rate", lr), ("regularization", reg))
+        )
+        self.image = W.Image(format="png")
+        self.readout = W.HTML()
+        self.fig = Figure(figsize=(8.4, 3.4))  # a fixed layout renders twice as fast
+        FigureCanvasAgg(self.fig)
+        self.loss_ax, self.acc_ax = self.fig.subplots(1, 2)
+        self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.82, wspace=0.25)
+        controls = W.VBox([self.hidden_slider, self.lr_slider, self.reg_slider, self.readout])
+        super().__init__([controls, self.image])
+        for s in (self.hidden_slider, self.lr_slider, self.reg_slider):
+            s.observe(self._on_change, names="value")
+        self.update()
+
+    @staticmethod
+    def key(hidden: float, lr: float, reg: float) -> Setting:
+        """The cache key of a setting: H as an int, lr and reg to 3 significant digits."""
+        return int(round(hidden)), float(f"{lr:.3g}"), float(f"{reg:.3g}")
+
+    def setting(self) -> Setting:
+        """The sliders' current (H, lr, reg), rounded as the cache keys are."""
+        return self.key(self.hidden_slider.value, self.lr_slider.value, self.reg_slider.value)
+
+    def _on_change(self, _change: dict) -> None:
+        self.update()
+
+    def history(self) -> History:
+        """The run for the current setting: from the cache, or trained now (and cached)."""
+        key = self.setting()
+        if key in self.cache:
+            self.last_seconds = None
+            return self.cache[key]
+        start = time.perf_counter()
+        hidden, lr, reg = key
+        result = self.train_fn(hidden=hidden, lr=lr, reg=reg)
+        self.last_seconds = time.perf_counter() - start
+        self.cache[key] = result
+        return result
+
+    def update(self) -> None:
+        """Find or train the run for the sliders' setting and redraw both plots."""
+        history = self.history()
+        hidden, lr, reg = self.setting()
+        accuracy = dict(history.get("accuracy", {}))
+        for ax in (self.loss_ax, self.acc_ax):
+            ax.clear()
+        viz.plot_loss_curve(history["loss"], steps_per_epoch=self.steps_per_epoch,
+                            ax=self.loss_ax, title="training loss")
+        viz.plot_accuracy_curves(accuracy, ax=self.acc_ax, title="accuracy per epoch")
+        setting = f"H = {hidden}, learning rate = {lr:.3g}, regularization = {reg:.3g}"
+        self.fig.suptitle(f"{self.title}: {setting}" if self.title else setting, fontsize=10)
+        self.readout.value = self._readout(history, accuracy)
+        self.image.value = render_png(self.fig)
+
+    def _readout(self, history: History, accuracy: Mapping[str, Sequence[float]]) -> str:
+        losses = np.asarray(history["loss"], dtype=float)
+        rows = []
+        if self.last_seconds is None:
+            rows.append("from the cache (this setting was trained before)")
+        else:
+            rows.append(f"trained now in {self.last_seconds:.2f} s")
+        if losses.size and not np.all(np.isfinite(losses)):
+            rows.append("<b style='color:#c0392b'>the loss is not finite: training diverged</b>")
+        elif losses.size:
+            rows.append(f"last training loss: {losses[-1]:.3g}")
+        for name, accs in accuracy.items():
+            if len(accs):
+                rows.append(f"{html.escape(name)} accuracy after the last epoch: "
+                            f"<b>{accs[-1]:.3f}</b>")
+        return "<br>".join(rows)

@@ -3,19 +3,13 @@ real numbers are in the README)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
-from notebooks import ROOT
-
-SCRIPT = ROOT / "bench" / "yolo_loss.py"
+import benchscript
 
 
 def load_bench():
-    spec = importlib.util.spec_from_file_location("yolo_loss_bench", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return benchscript.load_bench("yolo_loss")
 
 
 def test_bench_finds_the_lessons_loss_code():

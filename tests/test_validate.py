@@ -13,6 +13,7 @@ import chapters
 import nbformat
 import pytest
 from nbgrader.utils import compute_checksum
+from nbgrader_cli import validate_many
 from traitlets.config.loader import PyFileConfigLoader
 
 from bp2yolo.checks.report import WIDTH, HintError
@@ -170,25 +171,42 @@ def test_a_lesson_says_it_has_nothing_to_validate_and_names_its_assignment(tmp_p
     assert all(len(line) <= WIDTH for line in entry["raw_error"].split("\n"))
 
 
-def nbgrader_validate(path, config=LEARNER):
-    """What `nbgrader validate` prints, with the learner's config (config=None: nbgrader's own
-    layout, as a learner without `make lab` gets it)."""
+def config_env(config=LEARNER):
+    """The environment of `nbgrader validate` with the learner's config (config=None:
+    nbgrader's own layout, as a learner without `make lab` gets it)."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     env.pop("JUPYTER_CONFIG_PATH", None)
     if config is not None:
         env["JUPYTER_CONFIG_PATH"] = str(config)
+    return env
+
+
+def nbgrader_validate(path, config=LEARNER):
+    """What `nbgrader validate` prints for one notebook (see config_env)."""
     run = subprocess.run([str(BIN / "nbgrader"), "validate", path.name], cwd=path.parent,
-                         env=env, capture_output=True, text=True, timeout=600)
+                         env=config_env(config), capture_output=True, text=True, timeout=600)
     return run.stdout
+
+
+@pytest.fixture(scope="module")
+def blank_reports(tmp_path_factory):
+    """What `nbgrader validate`, with the learner's config, prints for each blank release: one
+    call for all of them (copies, so that nothing is written beside the committed ones)."""
+    root = tmp_path_factory.mktemp("releases")
+    copies = {}
+    for release in chapters.releases():
+        shutil.copytree(release.parent, root / release.parent.name)
+        copies[release] = (root / release.parent.name / release.name).resolve()
+    found = validate_many(list(copies.values()), env=config_env())
+    return {release: found[copy] for release, copy in copies.items()}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("release", chapters.releases(), ids=lambda p: p.parent.name)
-def test_cli_report_of_a_blank_release_is_short(tmp_path, release):
+def test_cli_report_of_a_blank_release_is_short(blank_reports, release):
     """Every blank release (07, the longest, was 733 lines): at most 80 lines, each failing
     test a line of its own followed by its hint, no package internals."""
-    shutil.copytree(release.parent, tmp_path / release.parent.name)
-    out = nbgrader_validate(tmp_path / release.parent.name / release.name)
+    out = blank_reports[release]
     lines = out.rstrip("\n").split("\n")
     assert "VALIDATION FAILED" in lines[0] and "Success!" not in out
     assert "not written yet: replace `raise NotImplementedError()`" in out

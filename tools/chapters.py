@@ -48,6 +48,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter("03", "backprop_through_a_network", "Backprop through a network, neuron by neuron"),
     Chapter("04", "vector_backprop", "Vector backprop"),
     Chapter("05", "matrix_backprop", "Matrix backprop"),
+    Chapter("06", "softmax_network", "A two-layer softmax network"),
     Chapter("07", "yolo_loss", "A GPU-enabled YOLO loss"),
 )
 

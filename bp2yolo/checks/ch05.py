@@ -19,15 +19,13 @@ exercise's answer: the hidden tests, with random shapes, live in the instructor'
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from bp2yolo.checks.core import assert_close
-from bp2yolo.checks.report import HintError, calling, check, require, unpack
+from bp2yolo.checks.core import assert_close, copies, require_unchanged
+from bp2yolo.checks.report import HintError, calling, check, passes, require, unpack
 
 __all__ = [
     "affine_inputs",
@@ -73,33 +71,17 @@ EVERY_ROW = (
 )
 
 
-def _unchanged(arrays: Mapping[str, np.ndarray], before: Mapping[str, np.ndarray],
-               made: str) -> None:
-    """HintError unless every input array still holds the values it was given."""
-    for name, array in arrays.items():
-        require(
-            np.array_equal(array, before[name]),
-            f"{made} changed its input {name} in place: a function of the layer interface "
-            "leaves its inputs alone (compute new arrays; out=..., +=, x[...] = ... on an "
-            "input write into the caller's array)",
-        )
-
-
-def _copies(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return {name: np.array(a) for name, a in arrays.items()}
-
-
 @check
 def check_matmul_backward(matmul_backward: Callable) -> None:
     """matmul_backward(dout, x, w) for x of shape (3, 2, 2) and w of shape (2, 3)."""
     x, w, dout = matmul_inputs()
     inputs = {"x": x, "w": w, "dout": dout}
-    before = _copies(inputs)
+    before = copies(inputs)
     made = f"matmul_backward(dout, x, w) with {MATMUL}"
     with calling(made):
         result = matmul_backward(dout, x, w)
     dx, dw = unpack(result, 2, f"{made} should return (dx, dw)")
-    _unchanged(inputs, before, made)
+    require_unchanged(inputs, before, made)
     require(not (np.shape(dx) == MATMUL_DW.shape and np.shape(dw) == MATMUL_DX.shape),
             f"{made} returned (dw, dx), by their shapes: return (dx, dw), in that order")
     assert_close(dx, MATMUL_DX, f"dx of {made}")
@@ -191,12 +173,12 @@ def _affine_case(affine_forward: Callable, affine_backward: Callable, inputs: tu
     x, params, dout = inputs
     out_want, dx_want, dw_want, db_want = expected
     given = {"x": x, "params['W']": params["W"], "params['b']": params["b"]}
-    before = _copies(given)
+    before = copies(given)
     made = f"affine_forward(x, params) with {described}"
     with calling(made):
         result = affine_forward(x, params)
     out, cache = unpack(result, 2, f"{made} should return (out, cache)")
-    _unchanged(given, before, made)
+    require_unchanged(given, before, made)
     assert_close(out, out_want, f"out of {made}", variants=(variants or {}).get("out"))
     back = (f"affine_backward(dout, cache) with {described} and out, cache = "
             "affine_forward(x, params)")
@@ -342,19 +324,6 @@ NO_RELU_BACKWARD = (
 )
 
 
-def _layers_pass(layers: Callable, *functions: Callable) -> bool:
-    """Whether the layer functions pass their own visible checks (quietly). A stub's
-    NotImplementedError propagates, so that it names the function that is not written."""
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            layers(*functions)
-    except NotImplementedError:
-        raise
-    except Exception:  # noqa: BLE001 - a HintError, or an error raised in the learner's code
-        return False
-    return True
-
-
 @check
 def check_two_layer(two_layer_forward: Callable, two_layer_backward: Callable,
                     affine_forward: Callable, affine_backward: Callable,
@@ -363,18 +332,18 @@ def check_two_layer(two_layer_forward: Callable, two_layer_backward: Callable,
     once the layers they are built from (exercises 2 and 3) pass their own visible checks."""
     x, params, dout = two_layer_inputs()
     given = {"x": x, **{f"params[{k!r}]": v for k, v in params.items()}}
-    before = _copies(given)
+    before = copies(given)
     made = f"two_layer_forward(x, params) with {TWO_LAYER}"
     with calling(made):
         result = two_layer_forward(x, params)
     uses = "two_layer_forward and two_layer_backward use your {} and {}, which fail their own "
     uses += "test: fix exercise {} first"
-    require(_layers_pass(_check_affine, affine_forward, affine_backward),
+    require(passes(_check_affine, affine_forward, affine_backward),
             uses.format("affine_forward", "affine_backward", 2))
-    require(_layers_pass(_check_relu, relu_forward, relu_backward),
+    require(passes(_check_relu, relu_forward, relu_backward),
             uses.format("relu_forward", "relu_backward", 3))
     out, cache = unpack(result, 2, f"{made} should return (out, cache)")
-    _unchanged(given, before, made)
+    require_unchanged(given, before, made)
     assert_close(out, TWO_LAYER_OUT, f"out of {made}", variants={NO_RELU_FORWARD: LINEAR_OUT})
     back = (f"two_layer_backward(dout, cache) with {TWO_LAYER} and out, cache = "
             "two_layer_forward(x, params)")

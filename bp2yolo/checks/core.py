@@ -9,6 +9,8 @@ compares them on the CPU in float64.
     grad_check(f, x, analytic)            analytic gradient against numerical_gradient
     expect_shape(array, shape, name)      ValueError that names both shapes
     assert_close(actual, expected, name)  HintError that names the likely mistake
+    copies(arrays), require_unchanged(arrays, before, made)
+                                          a HintError if the learner's code wrote into its inputs
 
 How assert_close names the mistake (its detectors, tried in order) is in bp2yolo.checks.hints.
 Nothing here solves a graded exercise.
@@ -24,7 +26,7 @@ import numpy as np
 import torch
 
 from bp2yolo.checks.hints import Comparison, _errors, _shape, diagnose
-from bp2yolo.checks.report import HintError
+from bp2yolo.checks.report import HintError, require
 
 # ---------------------------------------------------------------------------------------------
 # Conversions
@@ -283,3 +285,21 @@ def grad_check(
     assert_close(analytic, numeric, name, rtol=tol, atol=atol)
     errors = _errors(_float64(analytic, name), numeric, tol, atol)
     return float(errors.max()) if errors.size else 0.0
+
+
+def copies(arrays: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """A copy of every array, by name: what require_unchanged compares with afterwards."""
+    return {name: np.array(a) for name, a in arrays.items()}
+
+
+def require_unchanged(arrays: Mapping[str, Any], before: Mapping[str, np.ndarray],
+                      made: str) -> None:
+    """HintError unless every input array still holds the values it was given (`before`, from
+    copies); `made` names the call."""
+    for name, array in arrays.items():
+        require(
+            np.array_equal(array, before[name]),
+            f"{made} changed its input {name} in place: compute new arrays instead (-=, +=, "
+            "x[...] = ... or out=... on an input write into the caller's array, which other "
+            "code may still need)",
+        )

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import linecache
 import sysconfig
 import textwrap
@@ -258,3 +259,18 @@ def check(function: F) -> F:
             raise
 
     return run_check  # type: ignore[return-value]
+
+
+def passes(visible_check: Callable[..., None], *functions: Callable) -> bool:
+    """Whether the learner's functions pass a visible check, run quietly (what it prints is
+    dropped). A stub's NotImplementedError propagates, so that it names the function that is
+    not written; any other error, or a failed check, is False. For a check that builds on an
+    earlier exercise: "fix exercise 1 first" only when exercise 1 is wrong."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            visible_check(*functions)
+    except NotImplementedError:
+        raise
+    except Exception:  # noqa: BLE001 - a HintError, or an error raised in the learner's code
+        return False
+    return True
