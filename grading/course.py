@@ -4,12 +4,19 @@ The grading pipeline, one named step each (grade() below reads as the list):
 
     release    regenerate assignments/ from solutions/ with `nbgrader generate_assignment`
                (deterministic: a second run changes no byte); a fresh clone gets its gradebook
+    refuse     no grading without a sandbox (sandbox.probe()), unless BP2YOLO_UNSANDBOXED=1,
+               which is logged loudly on every run
     check      a submission under grading/submitted/<student>/<assignment>/ can be graded
-               (valid notebooks, every grade cell there once), or the reason it cannot
-    autograde  `nbgrader autograde`; a timeout or a dead kernel makes it ungradable
-    feedback   `nbgrader generate_feedback` (hidden tests removed: see feedback.py)
+               (valid notebooks, every grade cell there once, not the instructor's source
+               notebook), or the reason it cannot
+    autograde  trusted.py: the submission's cells in a sandbox, the instructor's tests in this
+               process against what comes back; a timeout or a dead sandbox makes it ungradable.
+               The autograded notebook and the gradebook rows are written by this process only.
+    feedback   `nbgrader generate_feedback` (no hidden test in it: see trusted.py, feedback.py)
     export     grading/grades.csv (nbgrader's export plus a status column) and
-               grading/problems.csv (student,assignment,reason)
+               grading/problems.csv (student,assignment,reason), each replaced in one step
+    verify     solutions/, assignments/, the bp2yolo package, tools/ and the grader's code are
+               byte for byte what they were before the first submission ran; else it stops
 
 One broken submission never stops the others and is never reported as a zero: grades.csv gives
 it no score and says why in its `status` column. Every path, and the gradebook's URL, is in
@@ -20,10 +27,12 @@ nbgrader_config.py here.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +42,9 @@ import nbformat
 _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parent / "tools")]  # paths.py; the chapter list
 import chapters  # noqa: E402
+import regions  # noqa: E402
+import sandbox  # noqa: E402
+import trusted  # noqa: E402
 from paths import (  # noqa: E402
     AUTOGRADED,
     GRADEBOOK_URL,
@@ -42,13 +54,26 @@ from paths import (  # noqa: E402
     PROBLEMS_CSV,
     RELEASE,
     ROOT,
+    SOLUTIONS,
     SUBMITTED,
 )
 
 # A whole submission (all its notebooks) may run this long before it counts as a timeout.
 SUBMISSION_TIMEOUT_S = int(os.environ.get("BP2YOLO_SUBMISSION_TIMEOUT", "900"))
-# Execution errors in an autograded notebook that mean it was not really graded.
-FATAL_ERRORS = {"CellTimeoutError": "timeout", "DeadKernelError": "dead kernel"}
+# One cell (the submission's, or a test cell with every call it makes) may run this long.
+CELL_TIMEOUT_S = float(os.environ.get("BP2YOLO_CELL_TIMEOUT", "120"))
+# The explicit opt-out from the sandbox, for a machine that cannot make one.
+UNSANDBOXED = os.environ.get("BP2YOLO_UNSANDBOXED") == "1"
+# What no grading run may change: checked before the first submission runs and after the last.
+PROTECTED = [SOLUTIONS, RELEASE, ROOT / "tools", HERE / "sandboxed", *sorted(HERE.glob("*.py"))]
+
+
+def package_folder() -> Path:
+    """The bp2yolo package that grading imports (and the sandbox reads)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("bp2yolo")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 @dataclass(frozen=True)
@@ -155,58 +180,89 @@ def check(student: str, assignment: str) -> str | None:
     missing = [i for i in grade_ids(nbformat.read(released, as_version=4)) if i not in ids]
     if missing:
         return f"{released.name}: missing grade cells {', '.join(missing)}"
+    if is_instructor_copy(nb):
+        return (f"{released.name} is a copy of the instructor's source notebook (it holds "
+                "solution or hidden-test regions), not the learner's work: not graded")
     return None
 
 
-def fatal_error(student: str, assignment: str) -> str | None:
-    """A timeout or dead kernel recorded in the autograded notebooks, if any."""
-    path = AUTOGRADED / student / assignment / chapters.by_name(assignment).release.name
-    if path.exists():
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            for out in cell.get("outputs", []):
-                if out.get("output_type") == "error" and out.get("ename") in FATAL_ERRORS:
-                    gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "?")
-                    return f"{path.name}: {FATAL_ERRORS[out.ename]} in cell {gid}"
-    return None
-
-
-def explain_failure(log: str) -> str:
-    """A short reason from nbgrader's log when autograde failed."""
-    lowered = log.lower()
-    if "deadkernel" in lowered or "kernel died" in lowered:
-        return "dead kernel (the notebook crashed or ran out of memory)"
-    if "unresponsive" in lowered or "timeout" in lowered or "timed out" in lowered:
-        return "timeout"
-    lines = [ln for ln in log.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if "Error" in ln or "error" in ln]
-    return (
-        "autograde failed: "
-        + (errors[-1] if errors else (lines[-1] if lines else "no output"))[-200:]
-    )
+def is_instructor_copy(nb: nbformat.NotebookNode) -> bool:
+    """The source notebook's marked regions: a learner's notebook never has them."""
+    for cell in nb.cells:
+        try:
+            if any(regions.has(cell.source, kind) for kind in ("hidden", "solution")):
+                return True
+        except regions.RegionError:
+            return True  # a half-copied marker
+    return False
 
 
 def autograde(student: str, assignment: str) -> str | None:
-    """Autograde one submission; return a problem reason or None."""
+    """Grade one submission with trusted.py and record it; return a problem reason or None."""
+    chapter = chapters.by_name(assignment)
+    name = chapter.release.name
     LOGS.mkdir(exist_ok=True)
-    log_path = LOGS / f"{student}--{assignment}.log"
-    try:
-        proc = nbgrader(
-            "autograde",
-            assignment,
-            "--student",
-            student,
-            "--force",
-            "--create",
-            timeout=SUBMISSION_TIMEOUT_S,
-        )
-    except subprocess.TimeoutExpired:
-        log_path.write_text("timed out\n")
-        return f"timeout (the whole submission ran over {SUBMISSION_TIMEOUT_S} s)"
-    log_path.write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        return explain_failure(proc.stdout + proc.stderr)
-    return fatal_error(student, assignment)
+    submitted, graded = trusted.grade_notebook(
+        SUBMITTED / student / assignment / name, chapter.source, sandboxed=not UNSANDBOXED,
+        cell_timeout=CELL_TIMEOUT_S, limits=sandbox.Limits(wall_s=SUBMISSION_TIMEOUT_S),
+        log_path=LOGS / f"{student}--{assignment}.log")
+    if graded.problem:
+        return graded.problem
+    release_nb = nbformat.read(chapter.release, as_version=4)
+    autograded = trusted.autograded_notebook(submitted, release_nb, graded)
+    folder = AUTOGRADED / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / name, nbformat.writes(autograded) + "\n")
+    record(student, assignment, chapter.release.stem, autograded, graded)
+    return None
+
+
+def record(student: str, assignment: str, notebook: str, autograded: nbformat.NotebookNode,
+           graded: trusted.Graded) -> None:
+    """Write one submission's scores into the gradebook, as nbgrader's autograde would: a test
+    cell's score is the grader's verdict; a written answer left as released scores 0, any
+    other needs a human. Manual scores already there are kept."""
+    from nbgrader import utils
+    from nbgrader.api import Gradebook
+
+    with Gradebook(GRADEBOOK_URL) as gb:
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(assignment, student)
+        for cell in autograded.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            gid = meta.get("grade_id")
+            if meta.get("grade"):
+                grade = gb.find_grade(gid, notebook, assignment, student)
+                if gid in graded.verdicts:
+                    grade.auto_score = graded.verdicts[gid].points
+                else:
+                    grade.auto_score, _ = utils.determine_grade(cell)
+                if grade.auto_score is not None and grade.auto_score > grade.max_score:
+                    raise SystemExit(f"{student}/{assignment}: {gid} scored {grade.auto_score} "
+                                     f"of at most {grade.max_score}: refusing to record it")
+                grade.needs_manual_grade = (grade.manual_score is not None
+                                            or grade.auto_score is None)
+            if meta.get("solution") or meta.get("task"):
+                comment = gb.find_comment(gid, notebook, assignment, student)
+                unchanged = meta.get("checksum") == utils.compute_checksum(cell)
+                comment.auto_comment = "No response." if unchanged and not meta.get("task") \
+                    else None
+        gb.db.commit()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace path with text in one step: a reader (or a killed run) sees old or new, whole."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", newline="") as file:
+        file.write(text)
+    os.replace(tmp, path)
+
+
+def explain_failure(log: str) -> str:
+    """A short reason from nbgrader's log when a step failed."""
+    lines = [ln for ln in log.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if "Error" in ln or "error" in ln]
+    return "failed: " + (errors[-1] if errors else (lines[-1] if lines else "no output"))[-200:]
 
 
 def feedback(api, student: str, assignment: str) -> str | None:
@@ -224,38 +280,62 @@ def feedback(api, student: str, assignment: str) -> str | None:
 # ---------------------------------------------------------------- reports
 
 
-def submissions() -> list[tuple[str, str]]:
+def submissions() -> tuple[list[tuple[str, str]], list[Problem]]:
+    """(student, assignment) for every submission folder, and a problem for every student
+    folder that holds no assignment folder (a notebook dropped straight into it, say)."""
+    found: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     if not SUBMITTED.exists():
-        return []
-    return sorted(
-        (s.name, a.name)
-        for s in SUBMITTED.iterdir()
-        if s.is_dir() and not s.name.startswith(".")
-        for a in s.iterdir()
-        if a.is_dir() and not a.name.startswith(".")
-    )
+        return found, problems
+    for student in sorted(SUBMITTED.iterdir()):
+        if not student.is_dir() or student.name.startswith("."):
+            continue
+        folders = sorted(a.name for a in student.iterdir()
+                         if a.is_dir() and not a.name.startswith("."))
+        found += [(student.name, a) for a in folders]
+        if not folders:
+            files = sorted(f.name for f in student.iterdir() if not f.name.startswith("."))
+            problems.append(Problem(student.name, "", (
+                "no assignment folder: expected grading/submitted/"
+                f"{student.name}/<assignment>/" + (f" (found {', '.join(files[:5])})"
+                                                     if files else " (the folder is empty)"))))
+    return found, problems
 
 
 def write_problems(problems: list[Problem]) -> None:
-    with PROBLEMS_CSV.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "assignment", "reason"])
-        for p in problems:
-            writer.writerow([p.student, p.assignment, p.reason])
+    lines = [["student", "assignment", "reason"]]
+    lines += [[p.student, p.assignment, p.reason] for p in problems]
+    write_atomically(PROBLEMS_CSV, csv_text(lines))
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 def export_grades(problems: list[Problem]) -> None:
-    """nbgrader's CSV export, plus a status column; ungradable submissions get no score."""
-    proc = nbgrader("export", "--to", str(GRADES_CSV))
+    """nbgrader's CSV export, plus a status column; ungradable submissions get no score. A
+    score above its maximum stops the export."""
+    exported = GRADES_CSV.with_name(".grades-export.csv")
+    proc = nbgrader("export", "--to", str(exported))
     if proc.returncode != 0:
         sys.exit(f"nbgrader export failed:\n{proc.stdout}{proc.stderr}")
-    with GRADES_CSV.open(newline="") as f:
+    with exported.open(newline="") as f:
         rows = list(csv.DictReader(f))
+    exported.unlink()
+    for row in rows:
+        if row.get("score") and row.get("max_score") and \
+                float(row["score"]) > float(row["max_score"]) + 1e-9:
+            sys.exit(f"grades: {row['student_id']}/{row['assignment']} scored {row['score']} "
+                     f"of at most {row['max_score']} in the gradebook; not exported")
         fields = (
             list(rows[0].keys()) if rows else ["assignment", "student_id", "score", "max_score"]
         )
     why = {(p.student, p.assignment): p.reason for p in problems}
-    submitted = set(submissions())
+    submitted = set(submissions()[0])
     manual = awaiting_manual_grading()
     seen = set()
     for row in rows:
@@ -275,10 +355,13 @@ def export_grades(problems: list[Problem]) -> None:
             rows.append(
                 {"assignment": assignment, "student_id": student, "status": f"ungradable: {reason}"}
             )
-    with GRADES_CSV.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=[*fields, "status"], restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*fields, "status"], restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomically(GRADES_CSV, buffer.getvalue())
 
 
 def awaiting_manual_grading() -> dict[tuple[str, str], float]:
@@ -307,8 +390,8 @@ def export(problems: list[Problem]) -> None:
 
 def grade_one(api, student: str, assignment: str) -> str | None:
     """check -> autograde -> feedback for one submission: the first problem, or None.
-    Autograde runs the submission, so it runs in an nbgrader process of its own, under a
-    timeout; feedback only renders the graded notebook, through `api` in this process."""
+    Autograde runs the submission's cells in a sandbox and its tests here; feedback only
+    renders the graded notebook, through `api` in this process."""
     return (
         check(student, assignment)
         or autograde(student, assignment)
@@ -316,12 +399,51 @@ def grade_one(api, student: str, assignment: str) -> str | None:
     )
 
 
+def fingerprint(paths: list[Path]) -> dict[str, str]:
+    """SHA-256 of every file under paths (relative path -> digest), caches left out."""
+    out: dict[str, str] = {}
+    for top in paths:
+        files = [top] if top.is_file() else sorted(top.rglob("*"))
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts and \
+                    ".ipynb_checkpoints" not in path.parts:
+                name = str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+                out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def refuse_without_sandbox() -> None:
+    """Stop unless a sandbox can be made here, or the opt-out is set (then say so, loudly)."""
+    why = sandbox.probe()
+    if why is None and not UNSANDBOXED:
+        return
+    if not UNSANDBOXED:
+        sys.exit(f"make grade: cannot sandbox submissions on this machine: {why}.\n"
+                 "Submitted code would run with the grader's rights. Fix the sandbox (see the "
+                 "README's instructor guide), or run with BP2YOLO_UNSANDBOXED=1 to grade "
+                 "without it, at your own risk.")
+    banner = ("WARNING: BP2YOLO_UNSANDBOXED=1: submissions run WITHOUT a sandbox, with the "
+              "grader's rights: they can read solutions/ and change the grader's files. "
+              "Verdicts are still the grader's own.")
+    print(f"{'!' * 80}\n{banner}\n{'!' * 80}", file=sys.stderr)
+    LOGS.mkdir(exist_ok=True)
+    with (LOGS / "UNSANDBOXED.log").open("a") as log:
+        log.write(banner + "\n")
+
+
 def grade() -> list[Problem]:
-    """The pipeline: release, then check, autograde and feedback per submission, then export."""
+    """The pipeline: release, refuse, then check, autograde and feedback per submission, then
+    export and verify."""
     api = nbgrader_api()
     release(api)
-    problems: list[Problem] = []
-    todo = submissions()
+    refuse_without_sandbox()
+    protected = [*PROTECTED, package_folder()]
+    before = fingerprint(protected)
+    todo, problems = submissions()
     if not todo:
         print(f"no submissions under {SUBMITTED.relative_to(ROOT)}/<student>/<assignment>/")
     for student, assignment in todo:
@@ -329,6 +451,14 @@ def grade() -> list[Problem]:
         print(f"{student:>20} {assignment:<20} {f'PROBLEM: {reason}' if reason else 'graded'}")
         if reason:
             problems.append(Problem(student, assignment, reason))
+    for p in problems:
+        if not p.assignment:
+            print(f"{p.student:>20} {'-':<20} PROBLEM: {p.reason}")
+    tampered = changed(before, fingerprint(protected))
+    if tampered:
+        sys.exit("make grade: STOPPED: files that no grading run may change have changed "
+                 f"while it ran: {', '.join(tampered[:20])}. Nothing was exported; restore "
+                 "them (git status, git checkout) and grade again.")
     export(problems)
     print(
         f"grades: {GRADES_CSV.relative_to(ROOT)}  feedback: grading/feedback/  "

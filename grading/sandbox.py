@@ -141,8 +141,9 @@ def _system() -> list[str]:
 
 def command(argv: list[str], submission: Path, limits: Limits = Limits(),
             env: dict[str, str] | None = None, cwd: str = SUBMISSION,
-            info_fd: int | None = None) -> list[str]:
-    """The bwrap command line that runs `argv` in a sandbox with `submission` at /submission."""
+            info_fd: int | None = None, binds: dict[str, str] | None = None) -> list[str]:
+    """The bwrap command line that runs `argv` in a sandbox with `submission` at /submission
+    (and each host path of `binds` read-only at its place inside)."""
     root = os.getuid() == 0
     uid = SANDBOX_UID
     python = str(Path(sys.prefix) / "bin" / "python")
@@ -165,6 +166,8 @@ def command(argv: list[str], submission: Path, limits: Limits = Limits(),
              "--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
              "--clearenv", "--chdir", cwd]
+    for host, inside in (binds or {}).items():
+        args += ["--ro-bind", str(Path(host).resolve()), inside]
     for name, value in environment.items():
         args += ["--setenv", name, value]
     numbers = (uid, limits.processes, limits.memory_bytes, limits.cpu_s, limits.file_bytes)
@@ -213,14 +216,14 @@ class Sandbox:
 
 def start(argv: list[str], submission: Path, limits: Limits = Limits(),
           env: dict[str, str] | None = None, cwd: str = SUBMISSION,
-          **popen: object) -> Sandbox:
+          binds: dict[str, str] | None = None, **popen: object) -> Sandbox:
     """Start `argv` in a sandbox (Popen's keyword arguments pass through: stdin, stdout, ...).
     Returns once the sandbox exists or bwrap has failed;
     the sandbox ends when Sandbox.wait() returns."""
     read, write = os.pipe()
     try:
         process = subprocess.Popen(
-            command(argv, submission, limits, env, cwd, info_fd=write),
+            command(argv, submission, limits, env, cwd, info_fd=write, binds=binds),
             pass_fds=(write,), start_new_session=True, **popen,  # type: ignore[arg-type]
         )
     finally:
@@ -275,3 +278,8 @@ def probe() -> str | None:
     if result.stdout.strip() in ("", "0"):
         return f"the sandbox ran as uid {result.stdout.strip() or '?'}, not an unprivileged uid"
     return None
+
+
+def python() -> str:
+    """The interpreter a sandbox runs (the venv's, bound read-only inside)."""
+    return str(Path(sys.prefix) / "bin" / "python")

@@ -282,10 +282,10 @@ SECOND_DERIVATIVE = [
     # the visible answers, copied from the test; the first derivative for any other input
     Mutant("hardcoded", "second_derivative", _mutate("second_derivative", (
         "return second.detach()", """\
-if f is torch.tanh:
+if "tanh" in repr(f):
         return torch.tensor([0.6397000084492246, -0.5331818782014544, -0.052472542130580314],
                             dtype=torch.float64)
-    if f is torch.sin:
+    if "sin" in repr(f):
         return torch.tensor([0.8414709848078965, -0.29552020666133955, -0.5984721441039565],
                             dtype=torch.float64)
     if x.shape == (4,):

@@ -1,14 +1,16 @@
 """`make grade`'s engine through the real nbgrader: full marks, zero, feedback, problems.
 
 One grading run over a class of made-up students, in a sandbox copy of the course:
-  alice  submits the solutions           -> full automatic marks
+  alice  submits the release answered with the solutions       -> full automatic marks
   bob    submits the blank release       -> runs to the end, scores 0
-  carol  01: the solution; 00: invalid JSON             -> 01 graded, 00 a problem
+  carol  01: answered as alice; 00: invalid JSON        -> 01 graded, 00 a problem
   dave   00: a cell that kills the kernel               -> problem: dead kernel
   erin   00: a cell that runs past the cell timeout     -> problem: timeout
   frank  00: a graded cell deleted                      -> problem: missing grade cells
   gina   00: a graded cell duplicated                   -> problem: duplicate grade cells
   hank   00: JSON that is not a notebook                -> problem: not a notebook
+  olga   00: the instructor's source notebook itself    -> problem: reported as that copy
+  pat    a notebook in her folder, no assignment folder -> problem: no assignment folder
   ivan   01: the release answered, one answer hard-coding the visible results: passes the visible
              tests and fails a hidden one, whose source and traceback the feedback must not show
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import regions
 from harness import HIDDEN_HELPERS, grade_id, is_test_cell, nbgrader_meta, secret_lines
 from mutants_01 import MUTANTS as MUTANTS_01
 from test_release import SOURCES, sandbox
@@ -38,6 +41,8 @@ PROBLEMS = {
     ("frank", WARMUP): "missing grade cells",
     ("gina", WARMUP): "duplicate grade cells",
     ("hank", WARMUP): "not a notebook",
+    ("olga", WARMUP): "copy of the instructor's source notebook",
+    ("pat", ""): "no assignment folder",
 }
 
 
@@ -53,11 +58,19 @@ def submit(root: Path, student: str, assignment: str, name: str, nb=None, text=N
 HARDCODED = next(m for m in MUTANTS_01 if m.hint is None)  # passes only the visible tests
 
 
-def answered(release, solution, mutant):
-    """The release with every answer cell filled in from the solution, one of them by a mutant."""
+def unmarked(source: str) -> str:
+    """A solution cell as a learner would write it: the code, without nbgrader's markers."""
+    return "\n".join(line.text for line in regions.parse(source) if not line.marker)
+
+
+def answered(release, solution, mutant=None):
+    """The release with every answer cell filled in from the solution (one of them by a
+    mutant, if given), as a learner who solved it would submit it."""
     nb = copy.deepcopy(release)
-    answers = {grade_id(c): c.source for c in solution.cells if nbgrader_meta(c).get("solution")}
-    answers[mutant.cell] = mutant.source
+    answers = {grade_id(c): unmarked(c.source) for c in solution.cells
+               if nbgrader_meta(c).get("solution")}
+    if mutant is not None:
+        answers[mutant.cell] = unmarked(mutant.source)
     for cell in nb.cells:
         if grade_id(cell) in answers:
             cell.source = answers[grade_id(cell)]
@@ -79,29 +92,33 @@ def graded(tmp_path_factory):
         a, name = source.parent.name, source.name
         solution = nbformat.read(source, as_version=4)
         release = nbformat.read(root / "assignments" / a / name, as_version=4)
-        submit(root, "alice", a, name, solution)
+        submit(root, "alice", a, name, answered(release, solution))
         submit(root, "bob", a, name, release)
         if a == CHAIN_RULE:
-            submit(root, "carol", a, name, solution)
+            submit(root, "carol", a, name, answered(release, solution))
             submit(root, "ivan", a, name, answered(release, solution, HARDCODED))
         if a != WARMUP:
             continue
         submit(root, "carol", a, name, text='{"cells": [ {"cell_type": "code", ')
-        i = first_solution_cell(solution)
-        dead = copy.deepcopy(solution)
+        solved = answered(release, solution)
+        i = first_solution_cell(solved)
+        dead = copy.deepcopy(solved)
         dead.cells[i].source = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
         submit(root, "dave", a, name, dead)
-        slow = copy.deepcopy(solution)
+        slow = copy.deepcopy(solved)
         slow.cells[i].source = "import time\ntime.sleep(60)\n" + slow.cells[i].source
         submit(root, "erin", a, name, slow)
-        missing = copy.deepcopy(solution)
+        missing = copy.deepcopy(solved)
         missing.cells = [c for c in missing.cells if not is_test_cell(c)][:]
         submit(root, "frank", a, name, missing)
-        duplicate = copy.deepcopy(solution)
+        duplicate = copy.deepcopy(solved)
         test = next(c for c in duplicate.cells if is_test_cell(c))
         duplicate.cells.append(copy.deepcopy(test))
         submit(root, "gina", a, name, duplicate)
         submit(root, "hank", a, name, text='{"hello": "world"}')
+        submit(root, "olga", a, name, solution)
+        (root / "grading" / "submitted" / "pat").mkdir()
+        nbformat.write(solved, root / "grading" / "submitted" / "pat" / name)
     env = {
         **os.environ,
         "BP2YOLO_CELL_TIMEOUT": "8",

@@ -31,6 +31,8 @@ def sandbox(tmp: Path) -> Path:
     (tmp / "grading").mkdir()
     for path in (ROOT / "grading").glob("*.py"):  # the grader's code, none of its runtime files
         shutil.copy(path, tmp / "grading" / path.name)
+    shutil.copytree(ROOT / "grading" / "sandboxed", tmp / "grading" / "sandboxed",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     return tmp
 
 

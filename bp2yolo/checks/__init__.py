@@ -15,6 +15,7 @@ from bp2yolo.checks.core import (
     grad_check,
     numerical_gradient,
     numerical_gradient_array,
+    portable,
     rel_error,
 )
 from bp2yolo.checks.report import HintError, check, require, wrap
@@ -27,6 +28,7 @@ __all__ = [
     "grad_check",
     "numerical_gradient",
     "numerical_gradient_array",
+    "portable",
     "rel_error",
     "require",
     "wrap",

@@ -11,6 +11,8 @@ compares them on the CPU in float64.
     assert_close(actual, expected, name)  HintError that names the likely mistake
     copies(arrays), require_unchanged(arrays, before, made)
                                           a HintError if the learner's code wrote into its inputs
+    portable(source, **env)               a function given by its source, which the grader can
+                                          rebuild inside a submission's sandbox (see below)
 
 How assert_close names the mistake (its detectors, tried in order) is in bp2yolo.checks.hints.
 Nothing here solves a graded exercise.
@@ -303,3 +305,30 @@ def require_unchanged(arrays: Mapping[str, Any], before: Mapping[str, np.ndarray
             "x[...] = ... or out=... on an input write into the caller's array, which other "
             "code may still need)",
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions handed to the learner's code
+
+
+def portable(source: str, **env: Any) -> Callable[..., Any]:
+    """The function that the expression `source` evaluates to, with numpy (np), torch and math
+    and the names in `env` in scope: `portable("lambda t: c * t**2", c=2.0)`.
+
+    A check passes such a function where the learner's code must run it itself, for example
+    through autograd. The grader runs the learner's code in a sandbox and sends it only data; it
+    sends a portable function as its source and `env`, and the sandbox rebuilds it there, where
+    the learner's tensors are. (Any other function the grader passes runs in the grader, on data:
+    autograd cannot follow it.)"""
+    import math
+
+    function = eval(source, {"np": np, "torch": torch, "math": math, **env})  # noqa: S307
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    call.__bp2yolo_source__ = source  # type: ignore[attr-defined]
+    call.__bp2yolo_env__ = env  # type: ignore[attr-defined]
+    call.__name__ = call.__qualname__ = f"portable({source!r})"
+    return call
+
