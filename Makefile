@@ -24,7 +24,7 @@ LAB_WORKSPACE ?= $(CURDIR)/workspace
 # The learner's Jupyter config: nbgrader's instructor plugins and server extensions off (locked).
 LEARNER_CONFIG := $(CURDIR)/jupyter/learner
 
-.PHONY: help setup lab formgrader test lint release grade lock binder-badge clean-grading
+.PHONY: help setup lab formgrader test attack-zoo lint release grade lock binder-badge clean-grading
 
 help: ## list the targets
 	@awk -F ':[^#]*## ' '/^[a-z-]+:[^#]*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +57,9 @@ formgrader: setup ## instructors: JupyterLab on the repository, opening nbgrader
 
 test: setup ## run the whole test suite
 	python -m pytest
+
+attack-zoo: setup ## instructors: grade the whole attack zoo (tests/attacks.py), not just make test's part
+	BP2YOLO_ZOO=all python -m pytest tests/test_attacks.py
 
 lint: setup ## ruff over the Python code
 	ruff check bp2yolo tests grading bench tools

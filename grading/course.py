@@ -20,8 +20,7 @@ The grading pipeline, one named step each (grade() below reads as the list):
 
 One broken submission never stops the others and is never reported as a zero: grades.csv gives
 it no score and says why in its `status` column. Every path, and the gradebook's URL, is in
-paths.py. nbgrader runs with this folder on JUPYTER_CONFIG_PATH, so it always uses
-nbgrader_config.py here.
+paths.py. nbgrader's API here is configured by nbgrader_config.py in this folder.
 """
 
 from __future__ import annotations
@@ -30,14 +29,18 @@ import csv
 import hashlib
 import json
 import os
-import subprocess
+import secrets
 import sys
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+# Grading runs on the CPU: the sandbox has no GPU, so the tests must not hand it CUDA tensors.
+os.environ["CUDA_VISIBLE_DEVICES"] = ""
 
 _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parent / "tools")]  # paths.py; the chapter list
@@ -62,6 +65,8 @@ from paths import (  # noqa: E402
 SUBMISSION_TIMEOUT_S = int(os.environ.get("BP2YOLO_SUBMISSION_TIMEOUT", "900"))
 # One cell (the submission's, or a test cell with every call it makes) may run this long.
 CELL_TIMEOUT_S = float(os.environ.get("BP2YOLO_CELL_TIMEOUT", "120"))
+# The salt of the hidden tests' seeds: drawn for each run, unless given (to repeat a run).
+SALT = os.environ.get("BP2YOLO_GRADING_SALT")
 # The explicit opt-out from the sandbox, for a machine that cannot make one.
 UNSANDBOXED = os.environ.get("BP2YOLO_UNSANDBOXED") == "1"
 # What no grading run may change: checked before the first submission runs and after the last.
@@ -81,21 +86,6 @@ class Problem:
     student: str
     assignment: str
     reason: str
-
-
-def nbgrader(*args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["JUPYTER_CONFIG_PATH"] = str(HERE)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=HERE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def assignments() -> list[str]:
@@ -197,7 +187,7 @@ def is_instructor_copy(nb: nbformat.NotebookNode) -> bool:
     return False
 
 
-def autograde(student: str, assignment: str) -> str | None:
+def autograde(student: str, assignment: str, salt: int | None = None) -> str | None:
     """Grade one submission with trusted.py and record it; return a problem reason or None."""
     chapter = chapters.by_name(assignment)
     name = chapter.release.name
@@ -205,7 +195,7 @@ def autograde(student: str, assignment: str) -> str | None:
     submitted, graded = trusted.grade_notebook(
         SUBMITTED / student / assignment / name, chapter.source, sandboxed=not UNSANDBOXED,
         cell_timeout=CELL_TIMEOUT_S, limits=sandbox.Limits(wall_s=SUBMISSION_TIMEOUT_S),
-        log_path=LOGS / f"{student}--{assignment}.log")
+        log_path=LOGS / f"{student}--{assignment}.log", salt=salt)
     if graded.problem:
         return graded.problem
     release_nb = nbformat.read(chapter.release, as_version=4)
@@ -319,10 +309,12 @@ def csv_text(rows: list[list[str]]) -> str:
 def export_grades(problems: list[Problem]) -> None:
     """nbgrader's CSV export, plus a status column; ungradable submissions get no score. A
     score above its maximum stops the export."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+
     exported = GRADES_CSV.with_name(".grades-export.csv")
-    proc = nbgrader("export", "--to", str(exported))
-    if proc.returncode != 0:
-        sys.exit(f"nbgrader export failed:\n{proc.stdout}{proc.stderr}")
+    with Gradebook(GRADEBOOK_URL) as gb:  # nbgrader export's own plugin, in this process
+        CsvExportPlugin(to=str(exported)).export(gb)
     with exported.open(newline="") as f:
         rows = list(csv.DictReader(f))
     exported.unlink()
@@ -388,13 +380,13 @@ def export(problems: list[Problem]) -> None:
     export_grades(problems)
 
 
-def grade_one(api, student: str, assignment: str) -> str | None:
+def grade_one(api, student: str, assignment: str, salt: int | None = None) -> str | None:
     """check -> autograde -> feedback for one submission: the first problem, or None.
     Autograde runs the submission's cells in a sandbox and its tests here; feedback only
     renders the graded notebook, through `api` in this process."""
     return (
         check(student, assignment)
-        or autograde(student, assignment)
+        or autograde(student, assignment, salt)
         or feedback(api, student, assignment)
     )
 
@@ -441,13 +433,17 @@ def grade() -> list[Problem]:
     api = nbgrader_api()
     release(api)
     refuse_without_sandbox()
+    salt = int(SALT) if SALT else secrets.randbits(62)
+    LOGS.mkdir(exist_ok=True)
+    with (LOGS / "runs.log").open("a") as log:  # the grader's only: no sandbox can read it
+        log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} salt {salt}\n")
     protected = [*PROTECTED, package_folder()]
     before = fingerprint(protected)
     todo, problems = submissions()
     if not todo:
         print(f"no submissions under {SUBMITTED.relative_to(ROOT)}/<student>/<assignment>/")
     for student, assignment in todo:
-        reason = grade_one(api, student, assignment)
+        reason = grade_one(api, student, assignment, salt)
         print(f"{student:>20} {assignment:<20} {f'PROBLEM: {reason}' if reason else 'graded'}")
         if reason:
             problems.append(Problem(student, assignment, reason))

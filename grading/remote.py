@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 _HERE = Path(__file__).resolve().parent
 SANDBOXED = _HERE / "sandboxed"  # runner.py, rpc.py, wire.py: bound read-only at /grader
@@ -114,6 +115,9 @@ class Remote:
 
     def __call__(self, *args, **kwargs):
         return self._sub.call(self, list(args), kwargs)
+
+    def __bool__(self) -> bool:  # the grader's: else bool() would ask the submission's __len__
+        return True
 
     def __getitem__(self, key):
         return self._sub.ask("getitem", target=self, key=key)
@@ -368,13 +372,14 @@ class Submission:
         except ImportError:  # pragma: no cover
             torch = None
         reply = self.ask("call", target=target, args=args, kwargs=kwargs)
-        if not isinstance(reply, dict) or set(reply) != {"value", "after", "leaves", "graph",
-                                                         "grads"}:
+        if not isinstance(reply, dict) or set(reply) != {"value", "after", "same", "leaves",
+                                                         "graph", "grads"}:
             raise TypeError("the submission's runner answered a call with something else")
         mine = list(rpc.walk((args, kwargs)))
         after = reply["after"]
-        if isinstance(after, list) and len(after) == 2:
-            mirror([args, kwargs], after)
+        same = reply.get("same")
+        if isinstance(after, list) and len(after) == 2 and isinstance(same, list):
+            mirror([args, kwargs], after, same, mine)
         grads, leaves = reply["grads"], reply["leaves"]
         if torch is not None and isinstance(grads, list) and len(grads) == len(mine):
             for local, grad in zip(mine, grads, strict=True):
@@ -413,51 +418,83 @@ class Submission:
         return rpc.rebuild(value, lambda leaf, i: replacement.get(i, leaf))
 
 
-def mirror(local, after) -> None:
-    """Make the grader's arguments look as the submission left them (in-place changes)."""
+def mirror(local, after, same: list, given: list) -> None:
+    """Make the grader's arguments `local` look as the submission left them. `after` is what the
+    arguments were after the call; `same[i]` says which leaf of the call's arguments (an index
+    into `given`, the grader's leaves in walk() order) its i-th leaf still is, or -1 for a new
+    object. A leaf that is still a given object was changed in place, if at all: the grader's
+    object is changed in place too, and put where the submission put it. A new object replaces
+    the grader's in its container. So checks of in-place updates see what the call did."""
+    index = iter(same)
+
+    def original() -> Any:
+        j = next(index, -1)
+        return given[j] if type(j) is int and 0 <= j < len(given) else _NEW
+
+    def visit(mine, theirs) -> None:
+        if type(mine) is list and type(theirs) is list:
+            for i, item in enumerate(theirs):
+                if i < len(mine):
+                    mine[i] = slot(mine[i], item)
+                else:
+                    mine.append(slot(_NEW, item))
+            del mine[len(theirs):]
+        elif type(mine) is dict and type(theirs) is dict:
+            for key, item in theirs.items():
+                mine[key] = slot(mine.get(key, _NEW), item)
+            for key in [k for k in mine if k not in theirs]:
+                del mine[key]
+        elif type(mine) is tuple and type(theirs) is tuple and len(mine) == len(theirs):
+            for a, b in zip(mine, theirs, strict=True):
+                slot(a, b)
+        else:
+            for _ in rpc.walk(theirs):
+                original()
+
+    def slot(mine, theirs):
+        """What the container slot holding `mine` should hold now."""
+        if _container(theirs):
+            if type(mine) is type(theirs):
+                visit(mine, theirs)
+                return mine
+            for _ in rpc.walk(theirs):
+                original()
+            return theirs
+        obj = original()
+        if obj is _NEW:
+            return theirs
+        update_in_place(obj, theirs)
+        return obj
+
+    visit(local, after)
+
+
+_NEW = object()  # a leaf the call made (no argument of the grader's)
+
+
+def _container(value) -> bool:
+    return type(value) in (list, tuple, dict)
+
+
+def update_in_place(mine, theirs) -> None:
+    """Copy what the submission wrote into an array or tensor into the grader's one."""
     import numpy as np
 
+    if isinstance(mine, np.ndarray) and isinstance(theirs, np.ndarray):
+        if mine.shape == theirs.shape and mine.dtype == theirs.dtype and \
+                mine.tobytes() != theirs.tobytes() and mine.flags.writeable:
+            mine[...] = theirs
+        return
     try:
         import torch
     except ImportError:  # pragma: no cover
-        torch = None
-    if type(local) is list and type(after) is list:
-        if len(local) != len(after):
-            local[:] = after
-            return
-        for i, (a, b) in enumerate(zip(local, after, strict=True)):
-            if _replaceable(a, b):
-                local[i] = b
-            else:
-                mirror(a, b)
-    elif type(local) is dict and type(after) is dict:
-        if set(local) != set(after):
-            local.clear()
-            local.update(after)
-            return
-        for key in local:
-            if _replaceable(local[key], after[key]):
-                local[key] = after[key]
-            else:
-                mirror(local[key], after[key])
-    elif type(local) is tuple and type(after) is tuple and len(local) == len(after):
-        for a, b in zip(local, after, strict=True):
-            mirror(a, b)
-    elif isinstance(local, np.ndarray) and isinstance(after, np.ndarray):
-        if local.shape == after.shape and local.dtype == after.dtype and \
-                local.tobytes() != after.tobytes() and local.flags.writeable:
-            local[...] = after
-    elif torch is not None and isinstance(local, torch.Tensor) and \
-            isinstance(after, torch.Tensor):
-        if local.shape == after.shape and local.dtype == after.dtype and \
-                local.device.type != "meta" and after.device.type != "meta":
-            with torch.no_grad():
-                if not torch.equal(local.detach().cpu(), after):
-                    local.copy_(after.to(local.device))
-
-
-def _replaceable(a, b) -> bool:
-    """Immutable values (numbers, strings) changed in a list or dict: put the new one in."""
-    immutable = (type(None), bool, int, float, complex, str)
-    return isinstance(a, immutable) and (type(a) is not type(b) or a != b
-                                         and not (a != a and b != b))
+        return
+    if isinstance(mine, torch.Tensor) and isinstance(theirs, torch.Tensor) and \
+            mine.shape == theirs.shape and mine.dtype == theirs.dtype and \
+            "meta" not in (mine.device.type, theirs.device.type):
+        with torch.no_grad():
+            if not torch.equal(mine.detach().cpu(), theirs.detach()):
+                mine.copy_(theirs.to(mine.device))
+    if isinstance(mine, torch.Tensor) and isinstance(theirs, torch.Tensor) and mine.is_leaf \
+            and mine.requires_grad != theirs.requires_grad:
+        mine.requires_grad_(theirs.requires_grad)  # x.requires_grad_() on the caller's tensor

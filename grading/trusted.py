@@ -23,6 +23,7 @@ import builtins
 import contextlib
 import copy
 import io
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -190,10 +191,33 @@ class Grader:
         return graded
 
 
+@contextlib.contextmanager
+def salted(salt: int | None):
+    """The hidden tests' seeds salted (bp2yolo.checks.hidden_seed) while grading, here only."""
+    from bp2yolo.checks import core
+
+    before = core.hidden_seed(0)
+    core.set_hidden_salt(secrets.randbits(62) if salt is None else salt)
+    try:
+        yield
+    finally:
+        core.set_hidden_salt(before)
+
+
 def grade_notebook(submitted_path: Path, source_path: Path, *, sandboxed: bool = True,
                    cell_timeout: float = CELL_TIMEOUT_S, limits: sandbox.Limits | None = None,
-                   log_path: Path | None = None) -> tuple[nbformat.NotebookNode, Graded]:
-    """Grade one notebook; (the submitted notebook as read, what the grader found)."""
+                   log_path: Path | None = None, salt: int | None = None,
+                   ) -> tuple[nbformat.NotebookNode, Graded]:
+    """Grade one notebook; (the submitted notebook as read, what the grader found). The hidden
+    tests' seeds get `salt` (a fresh random one when None)."""
+    with salted(salt):
+        return _grade_notebook(submitted_path, source_path, sandboxed, cell_timeout, limits,
+                               log_path)
+
+
+def _grade_notebook(submitted_path: Path, source_path: Path, sandboxed: bool,
+                    cell_timeout: float, limits: sandbox.Limits | None,
+                    log_path: Path | None) -> tuple[nbformat.NotebookNode, Graded]:
     submitted = nbformat.read(submitted_path, as_version=4)
     source_nb = nbformat.read(source_path, as_version=4)
     with tempfile.TemporaryDirectory(prefix="bp2yolo-submission-") as folder:

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import regions
 from harness import HIDDEN_HELPERS, grade_id, is_test_cell, nbgrader_meta, secret_lines
 from mutants_01 import MUTANTS as MUTANTS_01
+from submissions import answered, submit
 from test_release import SOURCES, sandbox
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Non-unique cell id")]
@@ -46,35 +46,7 @@ PROBLEMS = {
 }
 
 
-def submit(root: Path, student: str, assignment: str, name: str, nb=None, text=None) -> None:
-    folder = root / "grading" / "submitted" / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    if nb is not None:
-        nbformat.write(nb, folder / name)
-    else:
-        (folder / name).write_text(text)
-
-
 HARDCODED = next(m for m in MUTANTS_01 if m.hint is None)  # passes only the visible tests
-
-
-def unmarked(source: str) -> str:
-    """A solution cell as a learner would write it: the code, without nbgrader's markers."""
-    return "\n".join(line.text for line in regions.parse(source) if not line.marker)
-
-
-def answered(release, solution, mutant=None):
-    """The release with every answer cell filled in from the solution (one of them by a
-    mutant, if given), as a learner who solved it would submit it."""
-    nb = copy.deepcopy(release)
-    answers = {grade_id(c): unmarked(c.source) for c in solution.cells
-               if nbgrader_meta(c).get("solution")}
-    if mutant is not None:
-        answers[mutant.cell] = unmarked(mutant.source)
-    for cell in nb.cells:
-        if grade_id(cell) in answers:
-            cell.source = answers[grade_id(cell)]
-    return nb
 
 
 def first_solution_cell(nb) -> int:

@@ -13,6 +13,7 @@ compares them on the CPU in float64.
                                           a HintError if the learner's code wrote into its inputs
     portable(source, **env)               a function given by its source, which the grader can
                                           rebuild inside a submission's sandbox (see below)
+    hidden_seed(k)                        seed k of a hidden test: k, plus the grader's salt
 
 How assert_close names the mistake (its detectors, tried in order) is in bp2yolo.checks.hints.
 Nothing here solves a graded exercise.
@@ -331,4 +332,27 @@ def portable(source: str, **env: Any) -> Callable[..., Any]:
     call.__bp2yolo_env__ = env  # type: ignore[attr-defined]
     call.__name__ = call.__qualname__ = f"portable({source!r})"
     return call
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeds of the hidden tests
+
+_hidden_salt = 0
+
+
+def hidden_seed(k: int) -> int:
+    """Seed k of a hidden test. It is k when a notebook runs its hidden tests itself (the
+    instructor's source notebook, the test suite); when the grader runs them it adds a salt drawn
+    for that grading run (set_hidden_salt), so their inputs cannot be read off their source and
+    answered in advance. The salt lives only in the grader's process: a submission's copy of
+    this module, in its sandbox, never has it."""
+    return k + _hidden_salt
+
+
+def set_hidden_salt(salt: int) -> None:
+    """The grader's: every hidden_seed(k) is k + salt from now on (0 <= salt < 2**62)."""
+    global _hidden_salt
+    if not 0 <= salt < 2**62:
+        raise ValueError(f"the salt must be in [0, 2**62), got {salt}")
+    _hidden_salt = int(salt)
 

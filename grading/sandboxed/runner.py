@@ -90,6 +90,7 @@ class Runner:
 
         config = Config()
         config.HistoryManager.enabled = False
+        config.InteractiveShell.colors = "nocolor"
         self.shell = InteractiveShell.instance(config=config)
         self.namespace = self.shell.user_ns
 
@@ -142,8 +143,9 @@ class Runner:
         kwargs = self.value(message.get("kwargs", {"$": "dict", "k": [], "v": []}))
         if not isinstance(args, list) or not isinstance(kwargs, dict):
             raise wire.WireError("call needs a list of arguments and a dict of keywords")
+        given = list(rpc.walk((args, kwargs)))
         leaves = [self.endpoint.keep(t) if isinstance(t, torch.Tensor) and t.requires_grad
-                  else None for t in rpc.walk((args, kwargs))]
+                  else None for t in given]
         text: list[str] = []
         with self.captured(text):
             result = target(*args, **kwargs)
@@ -152,10 +154,13 @@ class Runner:
             if isinstance(leaf, torch.Tensor) and leaf.requires_grad:
                 graph.append([index, self.endpoint.keep(leaf)])
         grads = [self.out(t.grad) if isinstance(t, torch.Tensor) and t.grad is not None
-                 else None for t in rpc.walk((args, kwargs))]
-        return {"$": "dict", "k": ["value", "after", "leaves", "graph", "grads"],
-                "v": [self.out(result), self.out([args, kwargs]), self.out(leaves),
-                      self.out(graph), {"$": "list", "v": grads}]}
+                 else None for t in given]
+        # which given object each leaf now is (their ids are unique: `given` keeps them alive)
+        where = {id(leaf): j for j, leaf in enumerate(given)}
+        same = [where.get(id(leaf), -1) for leaf in rpc.walk((args, kwargs))]
+        return {"$": "dict", "k": ["value", "after", "same", "leaves", "graph", "grads"],
+                "v": [self.out(result), self.out([args, kwargs]), self.out(same),
+                      self.out(leaves), self.out(graph), {"$": "list", "v": grads}]}
 
     def op_getattr(self, message: dict):
         return self.out(getattr(self.value(message.get("target")), str(message.get("name"))))

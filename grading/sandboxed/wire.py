@@ -45,7 +45,10 @@ def _b64(data: bytes) -> str:
 def _unb64(text: Any) -> bytes:
     if not isinstance(text, str):
         raise WireError("array data is not a string")
-    return base64.b64decode(text.encode("ascii"), validate=True)
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise WireError("array data is not base64") from None
 
 
 def _modules():
@@ -119,7 +122,9 @@ def decode(data: Any, resolve: Callable[[dict], Any], depth: int = 0) -> Any:
         raise WireError("not a tagged value")
     tag = data["$"]
     if tag == "int":
-        return int(str(data["v"]))
+        if not isinstance(data.get("v"), str) or not data["v"].lstrip("-").isdigit():
+            raise WireError("bad int")
+        return int(data["v"])
     if tag == "float":
         if data["v"] not in ("nan", "inf", "-inf"):
             raise WireError("bad float")

@@ -1,0 +1,58 @@
+"""The grader's verdicts (grading/trusted.py) reject mutants as the in-kernel tests do.
+
+tests/test_mutants.py proves each assignment's tests reject its mutants when they run inside
+the notebook. The grader runs the same tests in its own process against the submission's code in
+a sandbox, where every value crosses as data: here each mutant goes through that path, as a
+learner would submit it, and its test cell must score 0 with the same hint. `make test` takes
+the mutants whose mistake is about what happens to the arguments (in-place changes, copies,
+identity), the part the boundary must carry faithfully; `make attack-zoo` (BP2YOLO_ZOO=all)
+takes every mutant of every chapter.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import chapters
+import nbformat
+import pytest
+from harness import ROOT
+from mutants import Mutant
+from submissions import answered
+from test_mutants import MUTANTS, mutant_id
+
+sys.path[:0] = [str(ROOT / "grading")]
+import trusted  # noqa: E402
+
+pytestmark = pytest.mark.slow
+ABOUT_ARGUMENTS = ("in place", "in_place", "changed", "unchanged", "copied", "rebound")
+CASES = [case for case in MUTANTS if os.environ.get("BP2YOLO_ZOO") == "all" or any(
+    word in f"{case[1].name} {case[1].hint} {case[1].hidden_hint}" for word in ABOUT_ARGUMENTS)]
+
+
+def graded_as_submitted(number: str, mutant: Mutant, folder: Path) -> trusted.Graded:
+    chapter = chapters.by_name(number)
+    solution = nbformat.read(chapter.source, as_version=4)
+    release = nbformat.read(chapter.release, as_version=4)
+    path = folder / chapter.release.name
+    nbformat.write(answered(release, solution, mutant), path)
+    _, graded = trusted.grade_notebook(path, chapter.source, salt=20261201, cell_timeout=60)
+    assert graded.problem is None, graded.problem
+    return graded
+
+
+def test_the_selection_covers_every_chapter_that_changes_arguments():
+    assert len(CASES) >= 15
+    assert {number for number, _ in CASES} >= {"01", "03", "05", "06", "07"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=mutant_id)
+def test_the_grader_rejects_the_mutant_with_its_hint(case, tmp_path):
+    number, mutant = case
+    verdict = graded_as_submitted(number, mutant, tmp_path).verdicts[mutant.test]
+    assert verdict.points == 0, f"the grader gave {mutant.name} its points"
+    words = mutant.hint if mutant.hint is not None else mutant.hidden_hint
+    if words is not None:
+        assert words in verdict.hint, verdict.hint
