@@ -1,11 +1,13 @@
 """Feedback preprocessor: learners see that a hidden test failed and its hint, never the test.
 
-nbgrader autogrades with the instructor's version of every test cell, hidden region included, so
-the autograded notebook (and nbgrader's default feedback) would show the hidden tests' source and
-the traceback lines that quote them. This preprocessor, run by `nbgrader generate_feedback`
-(see nbgrader_config.py), removes the hidden region from the source and cuts the traceback of
-every error in such a cell down to its last line: the exception and its message (the hint). Other
-outputs of such a cell are dropped.
+The autograded notebooks that make grade writes (grading/trusted.py) hold each test cell as
+released, which has no hidden test, with a placeholder line saying that hidden tests ran, and the
+grader's hint as the cell's only output. This preprocessor, run by `nbgrader generate_feedback`
+(see nbgrader_config.py), is the second line of defence: should a hidden region ever reach an
+autograded notebook (nbgrader's own autograde writes the instructor's version of every test
+cell), it removes the region from the source and cuts the traceback of every error in such a cell
+down to its last line: the exception and its message (the hint). Other outputs of such a cell are
+dropped.
 """
 
 from __future__ import annotations

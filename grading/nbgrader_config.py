@@ -33,10 +33,17 @@ c.CourseDirectory.db_url = paths.GRADEBOOK_URL
 # Release only notebooks: the lessons' helper package is imported from the installed bp2yolo.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store"]
 
-# Autograding: a cell may take at most 120 s (BP2YOLO_CELL_TIMEOUT overrides it, e.g. in tests);
-# a kernel that dies is not retried.
+# nbgrader validate with this config (the tests, the formgrader): a cell may take at most 120 s
+# (BP2YOLO_CELL_TIMEOUT overrides it); a kernel that dies is not retried.
 c.Execute.timeout = int(os.environ.get("BP2YOLO_CELL_TIMEOUT", "120"))
 c.Execute.execute_retries = 0
+
+# nbgrader's own autograde (`nbgrader autograde`, the formgrader's button) is off: it would run
+# submitted code unsandboxed, with its tests inside it. make grade grades (trusted.py).
+from untrusted import RefuseUntrustedAutograde  # noqa: E402
+
+c.Autograde.sanitize_preprocessors = [RefuseUntrustedAutograde]
+c.Autograde.autograde_preprocessors = [RefuseUntrustedAutograde]
 
 # Feedback never shows hidden tests: neither their source nor tracebacks that quote them. Every
 # error shows as its hint, wrapped to 80 columns (and outputs wrap in the page); math is

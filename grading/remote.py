@@ -215,7 +215,8 @@ class Submission:
     def __init__(self, process: subprocess.Popen, box: sandbox.Sandbox | None,
                  log_path: Path, timeout: float):
         self.process, self.box, self.log_path = process, box, log_path
-        self.deadline = time.monotonic() + timeout
+        self.end = time.monotonic() + timeout  # the whole submission's wall time
+        self.deadline = self.end
         self.gone: str | None = None
         self.endpoint = rpc.Endpoint(process.stdout.fileno(), process.stdin.fileno(),
                                      serve=self._serve)
@@ -347,7 +348,8 @@ class Submission:
 
     # -- what the tests use
     def set_deadline(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
+        """The next requests must be answered within `seconds` (and the submission's time)."""
+        self.deadline = min(time.monotonic() + seconds, self.end)
 
     def exec(self, source: str) -> tuple[str, tuple[str, str] | None]:
         """Run one cell; (its printed output, (error name, message) or None)."""

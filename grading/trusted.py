@@ -25,7 +25,9 @@ import copy
 import io
 import secrets
 import shutil
+import signal
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +95,26 @@ def names_used(source: str) -> list[str]:
     return list(seen)
 
 
+@contextlib.contextmanager
+def watchdog(seconds: float):
+    """SubmissionGone('timeout') if the grader's own part of a test cell runs past `seconds` (a
+    loop whose length came from the submission's data, say). Main thread only (SIGALRM)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise SubmissionGone("timeout (the test's own computation)")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def stream(text: str) -> list:
     return [nbformat.v4.new_output("stream", name="stdout", text=text)] if text else []
 
@@ -115,6 +137,10 @@ class Grader:
                        if is_test(c) for gid in [meta(c)["grade_id"]]}
         self.locked = {meta(c)["grade_id"]: c.source for c in source_nb.cells
                        if is_locked_code(c) and "grade_id" in meta(c)}
+        for gid, source in self.locked.items():  # these go to the sandbox: nothing secret
+            if any(regions.has(source, kind) for kind in regions.KINDS):
+                raise ValueError(f"locked cell {gid} of the source notebook has a marked region: "
+                                 "it would reach the submission's sandbox")
         self.namespace: dict = {"__name__": "__grader__", "__builtins__": builtins}
         self.trusted: set[str] = set()  # names the grader defined itself
 
@@ -142,7 +168,8 @@ class Grader:
         self.sub.set_deadline(self.cell_timeout)
         self.bind_submission_names(source)
         try:
-            self.trusted_exec(source)
+            with watchdog(self.cell_timeout + 10):
+                self.trusted_exec(source)
         except SubmissionGone:
             raise
         except BaseException as exc:  # noqa: BLE001 - SystemExit from a test is a failure too

@@ -6,7 +6,7 @@ a sandbox, where every value crosses as data: here each mutant goes through that
 learner would submit it, and its test cell must score 0 with the same hint. `make test` takes
 the mutants whose mistake is about what happens to the arguments (in-place changes, copies,
 identity), the part the boundary must carry faithfully; `make attack-zoo` (BP2YOLO_ZOO=all)
-takes every mutant of every chapter.
+takes every mutant of every chapter (all 286 are rejected, but for the two of MEMORY_ONLY).
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ CASES = [case for case in MUTANTS if os.environ.get("BP2YOLO_ZOO") == "all" or a
     word in f"{case[1].name} {case[1].hint} {case[1].hidden_hint}" for word in ABOUT_ARGUMENTS)]
 
 
+# Right values from an explicit Jacobian: only chapter 04's peak-memory check rejects them, and
+# the grader cannot see how memory was used (it sees the values that come back), so they keep
+# their points when graded; Validate, in the learner's own kernel, still names the mistake. The
+# README's trusted grading says so. Listed here, so that a change either way is noticed.
+MEMORY_ONLY = {("04", "silu_backward", "jacobian"), ("04", "softmax_backward", "jacobian")}
+
+
 def graded_as_submitted(number: str, mutant: Mutant, folder: Path) -> trusted.Graded:
     chapter = chapters.by_name(number)
     solution = nbformat.read(chapter.source, as_version=4)
@@ -52,6 +59,9 @@ def test_the_selection_covers_every_chapter_that_changes_arguments():
 def test_the_grader_rejects_the_mutant_with_its_hint(case, tmp_path):
     number, mutant = case
     verdict = graded_as_submitted(number, mutant, tmp_path).verdicts[mutant.test]
+    if (number, mutant.cell, mutant.name) in MEMORY_ONLY:
+        assert verdict.points == verdict.max_points, verdict
+        return
     assert verdict.points == 0, f"the grader gave {mutant.name} its points"
     words = mutant.hint if mutant.hint is not None else mutant.hidden_hint
     if words is not None:
