@@ -164,10 +164,12 @@ def command(argv: list[str], submission: Path, limits: Limits = Limits(),
         args += ["--unshare-user", "--uid", str(uid), "--gid", str(uid)]
     if info_fd is not None:
         args += ["--info-fd", str(info_fd)]
+    # the scratch tmpfs first: bwrap mounts in order, so a Python or a course that lives under
+    # /tmp on the host (a CI clone, say) is bound on top of it instead of hidden by it
+    args += ["--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
+             "--proc", "/proc", "--dev", "/dev"]
     args += _system() + _bind_read_only(readable_paths())
     args += ["--ro-bind", str(Path(submission).resolve()), SUBMISSION,
-             "--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
              "--clearenv", "--chdir", cwd]
     for host, inside in (binds or {}).items():
         args += ["--ro-bind", str(Path(host).resolve()), inside]

@@ -30,6 +30,35 @@ class Attack(NamedTuple):
 
 NOOP = "lambda *args, **kwargs: None"
 
+
+def run_answers_from(*paths: str) -> str:
+    """Code that runs the answer cells of the first of these notebooks it can read."""
+    return f"""\
+import json, pathlib
+for path in {paths!r}:
+    try:
+        cells = json.loads(pathlib.Path(path).read_text())["cells"]
+    except OSError as error:
+        print("cannot read it:", error)
+        continue
+    for cell in cells:
+        if cell["metadata"].get("nbgrader", {{}}).get("solution"):
+            exec("".join(cell["source"]), globals())
+"""
+
+
+def write_attempt(target: str, text: str, mode: str = "w", setup: str = "") -> str:
+    """Code that tries to write `text` into the file that the expression `target` names."""
+    return f"""\
+{setup}try:
+    with open({target}, {mode!r}) as file:
+        file.write({text!r})
+    print("written")
+except OSError as error:
+    print("cannot:", error)
+"""
+
+
 ATTACKS = [
     # ------------------------------------------------------------ unearned points
     Attack("patch-np-all", "points", """\
@@ -86,32 +115,13 @@ import bp2yolo.checks.ch01
         "bp2yolo/checks/__init__.py": f"def __getattr__(name):\n    return {NOOP}\n",
         "bp2yolo/checks/ch01.py": f"def __getattr__(name):\n    return {NOOP}\n",
     }, ci=True),
-    Attack("run-the-instructors-solution", "points", """\
-import json, pathlib
-for base in ("{root}", "{repo}"):
-    path = pathlib.Path(base) / "solutions" / "01_chain_rule" / "01_exercises.ipynb"
-    try:
-        cells = json.loads(path.read_text())["cells"]
-    except OSError as error:
-        print("cannot read it:", error)
-        continue
-    for cell in cells:
-        if cell["metadata"].get("nbgrader", {}).get("solution"):
-            exec("".join(cell["source"]), globals())
-""", answers="none", ci=True),
-    Attack("copy-another-students-answers", "points", """\
-import json, pathlib
-for path in ("{root}/grading/submitted/honest-full/01_chain_rule/01_exercises.ipynb",
-             "/submission/../../honest-full/01_chain_rule/01_exercises.ipynb"):
-    try:
-        cells = json.loads(pathlib.Path(path).read_text())["cells"]
-    except OSError as error:
-        print("cannot read it:", error)
-        continue
-    for cell in cells:
-        if cell["metadata"].get("nbgrader", {}).get("solution"):
-            exec("".join(cell["source"]), globals())
-""", answers="none", ci=True),
+    Attack("run-the-instructors-solution", "points", run_answers_from(
+        "{root}/solutions/01_chain_rule/01_exercises.ipynb",
+        "{repo}/solutions/01_chain_rule/01_exercises.ipynb"), answers="none", ci=True),
+    Attack("copy-another-students-answers", "points", run_answers_from(
+        "{root}/grading/submitted/honest-full/01_chain_rule/01_exercises.ipynb",
+        "/submission/../../honest-full/01_chain_rule/01_exercises.ipynb"), answers="none",
+        ci=True),
     Attack("hard-coded-visible-answers", "points", "", answers="hardcoded", ci=True),
     Attack("answers-precomputed-from-the-public-hidden-tests", "points", "",
            answers="precomputed", ci=True),
@@ -194,31 +204,15 @@ except Exception as error:
     print("cannot:", error)
 """),
     # ------------------------------------------------------------ other files
-    Attack("overwrite-another-submission", "files", """\
-import pathlib
-target = pathlib.Path("{root}/grading/submitted/honest-full/01_chain_rule/01_exercises.ipynb")
-try:
-    target.write_text('{"cells": []}')
-    print("overwritten")
-except OSError as error:
-    print("cannot:", error)
-""", ci=True),
-    Attack("edit-the-checks-package", "files", """\
-import bp2yolo.checks.ch01
-try:
-    with open(bp2yolo.checks.ch01.__file__, "a") as file:
-        file.write("\\ncheck_linear_model = lambda f: None\\n")
-    print("edited")
-except OSError as error:
-    print("cannot:", error)
-""", ci=True),
-    Attack("edit-the-nbgrader-config", "files", """\
-try:
-    with open("{root}/grading/nbgrader_config.py", "a") as file:
-        file.write("\\nc.GenerateFeedback.preprocessors = []\\n")
-except OSError as error:
-    print("cannot:", error)
-"""),
+    Attack("overwrite-another-submission", "files", write_attempt(
+        '"{root}/grading/submitted/honest-full/01_chain_rule/01_exercises.ipynb"',
+        '{"cells": []}'), ci=True),
+    Attack("edit-the-checks-package", "files", write_attempt(
+        "bp2yolo.checks.ch01.__file__", "\ncheck_linear_model = lambda f: None\n", "a",
+        "import bp2yolo.checks.ch01\n"), ci=True),
+    Attack("edit-the-nbgrader-config", "files", write_attempt(
+        '"{root}/grading/nbgrader_config.py"', "\nc.GenerateFeedback.preprocessors = []\n",
+        "a")),
     Attack("drop-a-file-into-solutions", "files", """\
 for folder in ("{root}/solutions/01_chain_rule", "{repo}/solutions/01_chain_rule"):
     try:
