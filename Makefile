@@ -58,8 +58,9 @@ formgrader: setup ## instructors: JupyterLab on the repository, opening nbgrader
 test: setup ## run the whole test suite
 	python -m pytest
 
-attack-zoo: setup ## instructors: grade the whole attack zoo (tests/attacks.py), not just make test's part
-	BP2YOLO_ZOO=all python -m pytest tests/test_attacks.py
+attack-zoo: setup ## the whole attack zoo, every mutant through the grader, every kill point (~20 min)
+	BP2YOLO_ZOO=all python -m pytest tests/test_attacks.py tests/test_trusted_mutants.py \
+	  tests/test_grading_kill.py
 
 lint: setup ## ruff over the Python code
 	ruff check bp2yolo tests grading bench tools

@@ -1,7 +1,8 @@
 """What the sandbox and the grader's own verdicts cost per notebook (issue 11's budget: 0.5 s).
 
     .venv/bin/python bench/grade_cost.py                 # assignment 01, 3 rounds
-    .venv/bin/python bench/grade_cost.py --all --rounds 2 --markdown
+    .venv/bin/python bench/grade_cost.py --only 07 --rounds 5
+    .venv/bin/python bench/grade_cost.py --all --rounds 3 --markdown
 
 Each round grades the same submission (the release answered with the solutions, as a learner
 submits it) three ways, in turn, in one process:
@@ -61,13 +62,14 @@ def through_the_grader(path: Path, source: Path, sandboxed: bool) -> float:
     return seconds
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--all", action="store_true", help="every assignment, not just 01")
+    parser.add_argument("--only", default="01", help="the one assignment to time (its number)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--markdown", action="store_true")
-    args = parser.parse_args()
-    wanted = chapters.with_assignments() if args.all else [chapters.by_name("01")]
+    args = parser.parse_args(argv)
+    wanted = chapters.with_assignments() if args.all else [chapters.by_name(args.only)]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for chapter in wanted:
@@ -96,7 +98,8 @@ def main() -> None:
     worst = max(m["sandboxed"] - m["kernel"] for _, m in rows)
     print(f"\nsandbox and verdicts add at most {worst:+.2f} s per notebook "
           f"(budget +0.50 s): {'met' if worst <= 0.5 else 'NOT met'}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

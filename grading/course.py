@@ -2,10 +2,10 @@
 
 The grading pipeline, one named step each (grade() below reads as the list):
 
-    release    regenerate assignments/ from solutions/ with `nbgrader generate_assignment`
-               (deterministic: a second run changes no byte); a fresh clone gets its gradebook
     refuse     no grading without a sandbox (sandbox.probe()), unless BP2YOLO_UNSANDBOXED=1,
                which is logged loudly on every run
+    release    regenerate assignments/ from solutions/ with `nbgrader generate_assignment`
+               (deterministic: a second run changes no byte); a fresh clone gets its gradebook
     check      a submission under grading/submitted/<student>/<assignment>/ can be graded
                (valid notebooks, every grade cell there once, not the instructor's source
                notebook), or the reason it cannot
@@ -217,7 +217,7 @@ def record(student: str, assignment: str, notebook: str, autograded: nbformat.No
 
     with Gradebook(GRADEBOOK_URL) as gb:
         gb.update_or_create_student(student)
-        gb.update_or_create_submission(assignment, student)
+        gb.update_or_create_submission(assignment, student, **submitted_at(student, assignment))
         for cell in autograded.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             gid = meta.get("grade_id")
@@ -238,6 +238,18 @@ def record(student: str, assignment: str, notebook: str, autograded: nbformat.No
                 comment.auto_comment = "No response." if unchanged and not meta.get("task") \
                     else None
         gb.db.commit()
+
+
+def submitted_at(student: str, assignment: str) -> dict:
+    """nbgrader's timestamp.txt beside the notebook (nbgrader collect writes it), for late
+    penalties: {"timestamp": when} or {} without one. An unreadable one is ignored, as empty."""
+    from nbgrader.utils import parse_utc
+
+    path = SUBMITTED / student / assignment / "timestamp.txt"
+    try:
+        return {"timestamp": parse_utc(path.read_text().strip())}
+    except (OSError, ValueError):
+        return {}
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -428,11 +440,11 @@ def refuse_without_sandbox() -> None:
 
 
 def grade() -> list[Problem]:
-    """The pipeline: release, refuse, then check, autograde and feedback per submission, then
-    export and verify."""
+    """The pipeline: refuse, release, then check, autograde and feedback per submission, then
+    verify and export."""
+    refuse_without_sandbox()
     api = nbgrader_api()
     release(api)
-    refuse_without_sandbox()
     salt = int(SALT) if SALT else secrets.randbits(62)
     LOGS.mkdir(exist_ok=True)
     with (LOGS / "runs.log").open("a") as log:  # the grader's only: no sandbox can read it

@@ -46,6 +46,7 @@ PROBLEMS = {
 }
 
 
+CAROLS_TIMESTAMP = "2026-11-30 12:00:00.000000 UTC"  # nbgrader collect's timestamp.txt
 HARDCODED = next(m for m in MUTANTS_01 if m.hint is None)  # passes only the visible tests
 
 
@@ -67,7 +68,8 @@ def graded(tmp_path_factory):
         submit(root, "alice", a, name, answered(release, solution))
         submit(root, "bob", a, name, release)
         if a == CHAIN_RULE:
-            submit(root, "carol", a, name, answered(release, solution))
+            path = submit(root, "carol", a, name, answered(release, solution))
+            (path.parent / "timestamp.txt").write_text(CAROLS_TIMESTAMP)
             submit(root, "ivan", a, name, answered(release, solution, HARDCODED))
         if a != WARMUP:
             continue
@@ -222,3 +224,15 @@ def test_feedback_shows_hints_for_failed_tests(graded):
         graded / "grading" / "feedback" / "bob" / CHAIN_RULE / source.with_suffix(".html").name
     ).read_text()
     assert "NotImplementedError" in html
+
+
+def test_the_submission_time_is_recorded(graded):
+    """nbgrader's timestamp.txt (late penalties are computed from it), as its autograde did."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded / 'grading' / 'gradebook.db'}") as gb:
+        carol = gb.find_submission(CHAIN_RULE, "carol")
+        assert carol.timestamp is not None
+        assert carol.timestamp.strftime("%Y-%m-%d %H:%M") == "2026-11-30 12:00"
+        assert gb.find_submission(CHAIN_RULE, "alice").timestamp is None
+

@@ -27,9 +27,17 @@ sys.path[:0] = [str(ROOT / "grading")]
 import trusted  # noqa: E402
 
 pytestmark = pytest.mark.slow
-ABOUT_ARGUMENTS = ("in place", "in_place", "changed", "unchanged", "copied", "rebound")
-CASES = [case for case in MUTANTS if os.environ.get("BP2YOLO_ZOO") == "all" or any(
-    word in f"{case[1].name} {case[1].hint} {case[1].hidden_hint}" for word in ABOUT_ARGUMENTS)]
+# One mutant for each way a call can change its arguments: an array in place, a tensor in place,
+# a flag on the caller's tensor, a nested list shared by a shallow copy, a dict entry rebound, an
+# update made on a copy.
+ABOUT_ARGUMENTS = {("01", "gradient_descent_step", "in_place"),
+                   ("02", "second_derivative", "changes_x"),
+                   ("03", "train", "biases_copied_shallowly"), ("05", "relu", "in_place"),
+                   ("06", "sgd", "params_rebound"), ("06", "sgd", "updates_a_copy"),
+                   ("07", "yolo_loss", "pred_changed_in_place"),
+                   ("07", "loss_and_grad_on", "requires_grad_on_callers_pred")}
+CASES = [case for case in MUTANTS if os.environ.get("BP2YOLO_ZOO") == "all"
+         or (case[0], case[1].cell, case[1].name) in ABOUT_ARGUMENTS]
 
 
 # Right values from an explicit Jacobian: only chapter 04's peak-memory check rejects them, and
@@ -50,9 +58,8 @@ def graded_as_submitted(number: str, mutant: Mutant, folder: Path) -> trusted.Gr
     return graded
 
 
-def test_the_selection_covers_every_chapter_that_changes_arguments():
-    assert len(CASES) >= 15
-    assert {number for number, _ in CASES} >= {"01", "03", "05", "06", "07"}
+def test_the_selection_names_real_mutants():
+    assert len(CASES) >= len(ABOUT_ARGUMENTS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=mutant_id)
