@@ -23,7 +23,7 @@ WORKED_EXAMPLE = [
 AFTER_TRAINING = [("E_after_10000_updates", 3.51e-5)]
 RESULTS_NOT_INPUTS = [
     "0.298371109", "0.082167041", "0.35891648", "0.358916480", "0.000438568", "0.149780716",
-    "0.291027774", "3.51e-5", "3.51e-05", "0.0000351",
+    "0.291027774", "3.51e-5", "3.51e-05", "0.0000351", "22.7", "188.5", "74.8",
 ]
 
 
@@ -40,6 +40,15 @@ def test_network_lesson_prints_the_worked_example():
     for wanted, tol in [(WORKED_EXAMPLE, 1e-9), (AFTER_TRAINING, 5e-8)]:
         missing = first_missing(found, wanted, tol=tol)
         assert missing is None, f"{NETWORK.name} does not print {missing[0]} = {missing[1]}"
+
+
+@pytest.mark.slow
+def test_network_lesson_computes_how_much_smaller_the_hidden_gradients_are():
+    """Each output weight's gradient over each hidden weight's, in size: computed, not typed."""
+    found = dict(printed(execute(NETWORK).text()))
+    assert found["smallest_ratio"] == pytest.approx(22.7, abs=0.05)
+    assert found["largest_ratio"] == pytest.approx(188.5, abs=0.05)
+    assert found["smallest_ratio"] < found["ratio_of_the_means"] < found["largest_ratio"]
 
 
 @pytest.mark.slow
