@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -311,8 +312,6 @@ def write_problems(problems: list[Problem]) -> None:
 
 
 def csv_text(rows: list[list[str]]) -> str:
-    import io
-
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue()
@@ -359,8 +358,6 @@ def export_grades(problems: list[Problem]) -> None:
             rows.append(
                 {"assignment": assignment, "student_id": student, "status": f"ungradable: {reason}"}
             )
-    import io
-
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[*fields, "status"], restval="")
     writer.writeheader()

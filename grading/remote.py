@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import os
 import subprocess
 import sys
@@ -175,6 +176,7 @@ class Remote:
     __matmul__, __rmatmul__ = _binary("matmul"), _binary("matmul", True)
 
 
+@functools.cache
 def _remote_graph():
     """torch.autograd.Function whose backward asks the sandbox for its vector-Jacobian product
     (made on first use: torch is imported only when a tensor crosses)."""
@@ -204,9 +206,6 @@ def _remote_graph():
             return (None, None, None, None, *([None] * ctx.n_out), *out)
 
     return RemoteGraph
-
-
-_graph_class = None
 
 
 class Submission:
@@ -369,10 +368,8 @@ class Submission:
         return self.ask("binop", name=name, a=a, b=b)
 
     def call(self, target: Remote, args: list, kwargs: dict):
-        try:
-            import torch
-        except ImportError:  # pragma: no cover
-            torch = None
+        import torch
+
         reply = self.ask("call", target=target, args=args, kwargs=kwargs)
         if not isinstance(reply, dict) or set(reply) != {"value", "after", "same", "leaves",
                                                          "graph", "grads"}:
@@ -383,15 +380,15 @@ class Submission:
         if isinstance(after, list) and len(after) == 2 and isinstance(same, list):
             mirror([args, kwargs], after, same, mine)
         grads, leaves = reply["grads"], reply["leaves"]
-        if torch is not None and isinstance(grads, list) and len(grads) == len(mine):
+        if isinstance(grads, list) and len(grads) == len(mine):
             for local, grad in zip(mine, grads, strict=True):
                 if isinstance(local, torch.Tensor) and local.is_leaf and local.requires_grad \
                         and isinstance(grad, torch.Tensor) and grad.shape == local.shape:
                     local.grad = grad.to(local.device, local.dtype)
         value = reply["value"]
         graph = reply["graph"]
-        if torch is not None and graph and isinstance(graph, list) \
-                and isinstance(leaves, list) and len(leaves) == len(mine):
+        if graph and isinstance(graph, list) and isinstance(leaves, list) \
+                and len(leaves) == len(mine):
             value = self._tie(value, graph, mine, leaves)
         return value
 
@@ -400,8 +397,6 @@ class Submission:
         inputs are the grader's argument tensors that require grad."""
         import torch
 
-        global _graph_class
-        _graph_class = _graph_class or _remote_graph()
         plain = list(rpc.walk(value))
         positions, out_ids = [], []
         for entry in graph:
@@ -414,7 +409,7 @@ class Submission:
         inputs = [(t, n) for t, n in zip(mine, leaves, strict=True)
                   if isinstance(t, torch.Tensor) and t.requires_grad and type(n) is int]
         outs = [plain[i].detach().requires_grad_(False) for i in positions]
-        tied = _graph_class.apply(self, tuple(out_ids), tuple(n for _, n in inputs), len(outs),
+        tied = _remote_graph().apply(self, tuple(out_ids), tuple(n for _, n in inputs), len(outs),
                                   *outs, *(t for t, _ in inputs))
         replacement = dict(zip(positions, tied, strict=True))
         return rpc.rebuild(value, lambda leaf, i: replacement.get(i, leaf))
@@ -487,10 +482,8 @@ def update_in_place(mine, theirs) -> None:
                 mine.tobytes() != theirs.tobytes() and mine.flags.writeable:
             mine[...] = theirs
         return
-    try:
-        import torch
-    except ImportError:  # pragma: no cover
-        return
+    import torch
+
     if isinstance(mine, torch.Tensor) and isinstance(theirs, torch.Tensor) and \
             mine.shape == theirs.shape and mine.dtype == theirs.dtype and \
             "meta" not in (mine.device.type, theirs.device.type):

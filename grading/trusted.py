@@ -131,10 +131,10 @@ class Grader:
                  cell_timeout: float = CELL_TIMEOUT_S):
         self.sub = sub
         self.cell_timeout = cell_timeout
-        self.tests = {meta(c)["grade_id"]: c.source for c in source_nb.cells if is_test(c)}
+        tests = [c for c in source_nb.cells if is_test(c)]
+        self.tests = {meta(c)["grade_id"]: c.source for c in tests}
         # points come from the instructor's notebook, never from the submission's metadata
-        self.points = {gid: float(meta(c).get("points", 0)) for c in source_nb.cells
-                       if is_test(c) for gid in [meta(c)["grade_id"]]}
+        self.points = {meta(c)["grade_id"]: float(meta(c).get("points", 0)) for c in tests}
         self.locked = {meta(c)["grade_id"]: c.source for c in source_nb.cells
                        if is_locked_code(c) and "grade_id" in meta(c)}
         for gid, source in self.locked.items():  # these go to the sandbox: nothing secret

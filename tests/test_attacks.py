@@ -129,15 +129,13 @@ def attacker_notebook(attack: Attack, release, solution, root: Path, port: int,
     replace = {} if attack.answers == "none" else wrong_answers()
     replace.update({"hardcoded": hardcoded_answers, "precomputed": precomputed_answers}.get(
         attack.answers, dict)())
-    nb = copy.deepcopy(release)
-    answers = answered(release, solution)
-    for cell, mine in zip(nb.cells, answers.cells, strict=True):
-        if nbgrader_meta(cell).get("solution") and cell.cell_type == "code":
-            cell.source = "pass" if attack.answers == "none" else mine.source
+    nb = answered(release, solution)
     for cell in nb.cells:
-        gid = grade_id(cell)
-        if gid in replace:
-            cell.source = unmarked(replace[gid])
+        if attack.answers == "none" and cell.cell_type == "code" and \
+                nbgrader_meta(cell).get("solution"):
+            cell.source = "pass"
+        elif grade_id(cell) in replace:
+            cell.source = unmarked(replace[grade_id(cell)])
     if attack.code:
         code = attack.code
         for key, value in {"{root}": str(root), "{repo}": str(REPO), "{port}": str(port),

@@ -188,6 +188,19 @@ def test_a_misbehaving_submission_is_gone_with_a_reason(tmp_path, source, reason
     assert running.process.poll() is not None
 
 
+def test_the_graders_own_stop_is_not_handed_to_the_submission(tmp_path):
+    """A BaseException raised in the grader while it serves a callback (its watchdog, an
+    interrupt) goes on up; it is not sent to the sandbox as the callback's error."""
+    def stop(value):
+        raise remote.SubmissionGone("timeout (the test's own computation)")
+
+    with remote.Submission.start(tmp_path) as running:
+        running.exec("def call_back(f, x):\n    try:\n        return f(x)\n"
+                     "    except BaseException:\n        return 'swallowed'")
+        with pytest.raises(remote.SubmissionGone, match="own computation"):
+            running.get("call_back")(stop, 1.0)
+
+
 def test_the_sandbox_sees_only_the_runner_of_the_graders_code(sub):
     output, error = sub.exec(
         "import os\nprint(sorted(os.listdir('/grader')), os.path.exists("

@@ -61,13 +61,11 @@ def rebuild(value: Any, leaf: Callable[[Any, int], Any], counter: Iterator[int] 
 class Endpoint:
     """Requests out, replies in, and the other end's requests served in between."""
 
-    def __init__(self, read_fd: int, write_fd: int, serve: Callable[[dict], Any],
-                 timeout: float | None = None):
+    def __init__(self, read_fd: int, write_fd: int, serve: Callable[[dict], Any]):
         self.read_fd = read_fd
         self.buffer = bytearray()
         self.write_fd = write_fd
         self.serve = serve  # message -> reply value (encoded), or raises
-        self.timeout = timeout
         self.ids = itertools.count(1)
         self.objects: dict[int, Any] = {}
         self.object_ids = itertools.count(1)
@@ -112,12 +110,12 @@ class Endpoint:
         return wire.loads(line)
 
     def request(self, op: str, timeout: float | None = None, **fields: Any) -> Any:
-        """Send a request and return its reply's encoded value (serving nested requests)."""
+        """Send a request and return its reply's encoded value (serving nested requests); wait
+        at most `timeout` seconds for each message (None: for ever)."""
         n = next(self.ids)
         self.send({"id": n, "op": op, **fields})
-        wait = self.timeout if timeout is None else timeout
         while True:
-            message = self.receive(wait)
+            message = self.receive(timeout)
             if "re" in message:
                 if message["re"] != n:
                     raise wire.WireError(f"a reply to {message['re']!r}, waiting for {n}")
@@ -135,7 +133,8 @@ class Endpoint:
             reply = {"re": n, "value": self.serve(message)}
         except (ChannelClosed, ChannelTimeout):
             raise
-        except BaseException as exc:  # noqa: BLE001 - SystemExit too: every error is data
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - every error is data, exits too
+            # (any other BaseException, an interrupt or the grader's watchdog, goes on up)
             reply = {"re": n, "error": {"type": type(exc).__name__, "message": str(exc)[:4000]}}
         try:
             self.send(reply)
