@@ -21,10 +21,23 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 # The learner's copies of course/ and assignments/ (git-ignored): JupyterLab's root for `make lab`.
 LAB_WORKSPACE ?= $(CURDIR)/workspace
+# make grade's options (README, "Grading a class"): worker processes here (default: one per core),
+# a Dask scheduler to send the jobs to instead, a gradebook other than grading/gradebook.db.
+# Exported, so make formgrader reads the same gradebook.
+ifdef WORKERS
+export BP2YOLO_WORKERS := $(WORKERS)
+endif
+ifdef SCHEDULER
+export BP2YOLO_SCHEDULER := $(SCHEDULER)
+endif
+ifdef GRADEBOOK_URL
+export BP2YOLO_GRADEBOOK_URL := $(GRADEBOOK_URL)
+endif
 # The learner's Jupyter config: nbgrader's instructor plugins and server extensions off (locked).
 LEARNER_CONFIG := $(CURDIR)/jupyter/learner
 
-.PHONY: help setup lab formgrader test attack-zoo lint release grade lock binder-badge clean-grading
+.PHONY: help setup lab formgrader test attack-zoo lint release grade grading-worker \
+  grading-scheduler lock binder-badge clean-grading
 
 help: ## list the targets
 	@awk -F ':[^#]*## ' '/^[a-z-]+:[^#]*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,8 +81,20 @@ lint: setup ## ruff over the Python code
 release: setup ## regenerate assignments/ from solutions/ with nbgrader
 	python grading/course.py release
 
-grade: setup ## release, autograde grading/submitted/, write feedback, grades.csv, problems.csv
-	python grading/course.py grade
+grade: setup ## release, grade new or changed submissions, feedback, grades.csv (FORCE=1: all)
+	python grading/course.py grade $(if $(FORCE),--force)
+
+# One grading machine of a Dask cluster: make grading-worker SCHEDULER=tcp://host:8786 NAME=0
+NAME ?= 0
+grading-worker: setup ## a Dask grading worker for SCHEDULER (NAME: 0, 1, ... on each machine)
+	@test -n "$(SCHEDULER)" || { echo "make grading-worker needs SCHEDULER=tcp://host:8786"; exit 2; }
+	BP2YOLO_GRADING="$(CURDIR)/grading" python -m distributed.cli.dask_worker "$(SCHEDULER)" \
+	  --name "$(NAME)" --nthreads 1 \
+	  --preload "$(CURDIR)/grading/worker.py"
+
+grading-scheduler: setup ## the Dask scheduler that make grade SCHEDULER=... and the workers join
+	BP2YOLO_GRADING="$(CURDIR)/grading" python -m distributed.cli.dask_scheduler --port 8786 \
+	  --no-dashboard --preload "$(CURDIR)/grading/worker.py"
 
 # Re-pin every transitive dependency after a change to requirements.txt (torch without its +cpu tag).
 lock: setup ## re-pin constraints.txt after a change to requirements.txt

@@ -1,18 +1,21 @@
-"""Instructor tooling: `python grading/course.py release | grade`. The Makefile calls it.
+"""Instructor tooling: `python grading/course.py release | grade [--force]`. The Makefile calls
+it.
 
 The grading pipeline, one named step each (grade() below reads as the list):
 
     refuse     no grading without a sandbox (sandbox.probe()), unless BP2YOLO_UNSANDBOXED=1,
                which is logged loudly on every run
-    release    regenerate assignments/ from solutions/ with `nbgrader generate_assignment`
-               (deterministic: a second run changes no byte); a fresh clone gets its gradebook
-    check      a submission under grading/submitted/<student>/<assignment>/ can be graded
-               (valid notebooks, every grade cell there once, not the instructor's source
-               notebook), or the reason it cannot
-    autograde  trusted.py: the submission's cells in a sandbox, the instructor's tests in this
-               process against what comes back; a timeout or a dead sandbox makes it ungradable.
-               The autograded notebook and the gradebook rows are written by this process only.
-    feedback   `nbgrader generate_feedback` (no hidden test in it: see trusted.py, feedback.py)
+    release    regenerate assignments/ from solutions/ with nbgrader's API (deterministic: a
+               second run changes no byte); a fresh clone gets its gradebook
+    plan       every submission under grading/submitted/<student>/<assignment>/ that is new
+               or changed (its notebook and timestamp.txt hashed, under the release's version)
+               becomes a job; the others keep their grades (--force grades them again)
+    grade      the jobs run on the workers (engine.py: Dask, local processes by default, one
+               per core): each checks its notebook, runs it in a sandbox, the instructor's
+               tests in the worker against what comes back, and renders the feedback page
+               (batch.py, trusted.py); a timeout or a dead sandbox makes it ungradable
+    keep       this process alone writes what comes back, as it comes: the autograded
+               notebook, the gradebook rows, the feedback page, then the marker a re-run reads
     export     grading/grades.csv (nbgrader's export plus a status column) and
                grading/problems.csv (student,assignment,reason), each replaced in one step
     verify     solutions/, assignments/, the bp2yolo package, tools/ and the grader's code are
@@ -25,6 +28,7 @@ paths.py. nbgrader's API here is configured by nbgrader_config.py in this folder
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -34,7 +38,6 @@ import secrets
 import sys
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,12 +48,14 @@ os.environ["CUDA_VISIBLE_DEVICES"] = ""
 
 _HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(_HERE), str(_HERE.parent / "tools")]  # paths.py; the chapter list
+import batch  # noqa: E402
 import chapters  # noqa: E402
-import regions  # noqa: E402
+import engine  # noqa: E402
+import feedback  # noqa: E402
 import sandbox  # noqa: E402
-import trusted  # noqa: E402
 from paths import (  # noqa: E402
     AUTOGRADED,
+    FEEDBACK,
     GRADEBOOK_URL,
     GRADES_CSV,
     HERE,
@@ -118,127 +123,129 @@ def release(api=None) -> None:
         print(f"released {assignment} -> {(RELEASE / assignment).relative_to(ROOT)}")
 
 
-# ---------------------------------------------------------------- checking a submission
+# ---------------------------------------------------------------- one submission
 
 
-def grade_ids(nb: nbformat.NotebookNode) -> list[str]:
-    return [
-        c.metadata["nbgrader"]["grade_id"]
-        for c in nb.cells
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade")
-        and "grade_id" in c.metadata["nbgrader"]
-    ]
+def notebook_path(student: str, assignment: str) -> Path:
+    return SUBMITTED / student / assignment / chapters.by_name(assignment).release.name
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read a submitted notebook, or raise ValueError saying why it cannot be graded."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{path.name} is not a text file") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"{path.name} is not valid JSON ({exc.msg} at line {exc.lineno})"
-        ) from None
-    if not isinstance(data, dict) or "cells" not in data:
-        raise ValueError(f"{path.name} is JSON but not a notebook (no cells)")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. duplicate cell ids, which nbformat "corrects"
-            nb = nbformat.reads(json.dumps(data), as_version=4)
-            nbformat.validate(nb)
-    except Exception as exc:  # noqa: BLE001 - nbformat raises several kinds
-        raise ValueError(f"{path.name} is not a valid notebook ({type(exc).__name__})") from None
-    return nb
-
-
-def check(student: str, assignment: str) -> str | None:
-    """Why this submission cannot be graded, or None when it can."""
+def where(student: str, assignment: str) -> str | None:
+    """Why there is nothing to grade in this folder, or None: the notebook is there."""
     if assignment not in assignments():
         return f"unknown assignment {assignment!r}"
-    released = chapters.by_name(assignment).release
-    path = SUBMITTED / student / assignment / released.name
-    if not path.exists():
-        return f"missing notebook {released.name}"
-    try:
-        nb = read_notebook(path)
-    except ValueError as exc:
-        return str(exc)
-    ids = grade_ids(nb)
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        return f"{released.name}: duplicate grade cells {', '.join(duplicates)}"
-    missing = [i for i in grade_ids(nbformat.read(released, as_version=4)) if i not in ids]
-    if missing:
-        return f"{released.name}: missing grade cells {', '.join(missing)}"
-    if is_instructor_copy(nb):
-        return (f"{released.name} is a copy of the instructor's source notebook (it holds "
-                "solution or hidden-test regions), not the learner's work: not graded")
+    if not notebook_path(student, assignment).exists():
+        return f"missing notebook {chapters.by_name(assignment).release.name}"
     return None
 
 
-def is_instructor_copy(nb: nbformat.NotebookNode) -> bool:
-    """The source notebook's marked regions: a learner's notebook never has them."""
-    for cell in nb.cells:
-        try:
-            if any(regions.has(cell.source, kind) for kind in ("hidden", "solution")):
-                return True
-        except regions.RegionError:
-            return True  # a half-copied marker
-    return False
+def content_key(student: str, assignment: str) -> str:
+    """What a re-run compares: the submitted notebook and its timestamp.txt, hashed."""
+    digest = hashlib.sha256(notebook_path(student, assignment).read_bytes())
+    with contextlib.suppress(OSError):
+        digest.update(b"\0timestamp\0" + (SUBMITTED / student / assignment /
+                                          "timestamp.txt").read_bytes())
+    return digest.hexdigest()
 
 
-def autograde(student: str, assignment: str, salt: int | None = None) -> str | None:
-    """Grade one submission with trusted.py and record it; return a problem reason or None."""
+def release_version(assignment: str) -> str:
+    """The release's version: its instructor's and released notebooks and the grader's code."""
     chapter = chapters.by_name(assignment)
-    name = chapter.release.name
+    digest = hashlib.sha256(batch.version().encode())
+    for path in (chapter.source, chapter.release):
+        digest.update(b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def marker_path(student: str, assignment: str) -> Path:
+    """What the last run found for this submission (content key, release version, outcome)."""
+    return AUTOGRADED / student / assignment / ".graded.json"
+
+
+def read_marker(student: str, assignment: str) -> dict:
+    try:
+        return json.loads(marker_path(student, assignment).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def stored_grades(gb, student: str, assignment: str) -> tuple[dict, dict]:
+    """What the gradebook holds for this submission: its automatic grades (as
+    batch.automatic_grades gives them) and grade_id -> the hand score and comment given."""
+    from nbgrader.api import MissingEntry
+
+    notebook = chapters.by_name(assignment).release.stem
+    try:
+        nb = gb.find_submission_notebook(notebook, assignment, student)
+    except MissingEntry:
+        return {}, {}
+    grades: dict[str, dict] = {}
+    manual: dict[str, dict] = {}
+    empty = {"auto_score": None, "max_score": None, "auto_comment": None, "commented": False}
+    for grade in nb.grades:
+        grades.setdefault(grade.name, dict(empty)).update(auto_score=grade.auto_score,
+                                                          max_score=grade.max_score)
+        if grade.manual_score is not None:
+            manual.setdefault(grade.name, {})["score"] = grade.manual_score
+    for comment in nb.comments:
+        grades.setdefault(comment.name, dict(empty)).update(auto_comment=comment.auto_comment,
+                                                            commented=True)
+        if comment.manual_comment is not None:
+            manual.setdefault(comment.name, {})["comment"] = comment.manual_comment
+    return grades, manual
+
+
+def has_submission(gb, student: str, assignment: str) -> bool:
+    from nbgrader.api import MissingEntry
+
+    try:
+        gb.find_submission(assignment, student)
+    except MissingEntry:
+        return False
+    return True
+
+
+def keep(gb, result: batch.Result, key: str, version: str, manual: dict) -> str | None:
+    """Write what a worker found: the log; then, for a graded submission, the autograded
+    notebook, the gradebook rows and the feedback page; last the marker a re-run reads. The
+    first problem, or None."""
+    student, assignment = result.student, result.assignment
     LOGS.mkdir(exist_ok=True)
-    submitted, graded = trusted.grade_notebook(
-        SUBMITTED / student / assignment / name, chapter.source, sandboxed=not UNSANDBOXED,
-        cell_timeout=CELL_TIMEOUT_S, limits=sandbox.Limits(wall_s=SUBMISSION_TIMEOUT_S),
-        log_path=LOGS / f"{student}--{assignment}.log", salt=salt)
-    if graded.problem:
-        return graded.problem
-    release_nb = nbformat.read(chapter.release, as_version=4)
-    autograded = trusted.autograded_notebook(submitted, release_nb, graded)
-    folder = AUTOGRADED / student / assignment
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / name, nbformat.writes(autograded) + "\n")
-    record(student, assignment, chapter.release.stem, autograded, graded)
-    return None
+    write_atomically(LOGS / f"{student}--{assignment}.log", result.log)
+    name = chapters.by_name(assignment).release.name
+    if result.problem is None:
+        folder = AUTOGRADED / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(folder / name, result.autograded)
+        record(gb, student, assignment, Path(name).stem, result.grades)
+        page = FEEDBACK / student / assignment / f"{Path(name).stem}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(page, result.feedback)
+    if not result.retry:
+        marker_path(student, assignment).parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(marker_path(student, assignment), json.dumps(
+            {"key": key, "version": version, "problem": result.problem, "manual": manual}))
+    return result.problem
 
 
-def record(student: str, assignment: str, notebook: str, autograded: nbformat.NotebookNode,
-           graded: trusted.Graded) -> None:
-    """Write one submission's scores into the gradebook, as nbgrader's autograde would: a test
-    cell's score is the grader's verdict; a written answer left as released scores 0, any
-    other needs a human. Manual scores already there are kept."""
-    from nbgrader import utils
-    from nbgrader.api import Gradebook
-
-    with Gradebook(GRADEBOOK_URL) as gb:
-        gb.update_or_create_student(student)
-        gb.update_or_create_submission(assignment, student, **submitted_at(student, assignment))
-        for cell in autograded.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            gid = meta.get("grade_id")
-            if meta.get("grade"):
-                grade = gb.find_grade(gid, notebook, assignment, student)
-                if gid in graded.verdicts:
-                    grade.auto_score = graded.verdicts[gid].points
-                else:
-                    grade.auto_score, _ = utils.determine_grade(cell)
-                if grade.auto_score is not None and grade.auto_score > grade.max_score:
-                    raise SystemExit(f"{student}/{assignment}: {gid} scored {grade.auto_score} "
-                                     f"of at most {grade.max_score}: refusing to record it")
-                grade.needs_manual_grade = (grade.manual_score is not None
-                                            or grade.auto_score is None)
-            if meta.get("solution") or meta.get("task"):
-                comment = gb.find_comment(gid, notebook, assignment, student)
-                unchanged = meta.get("checksum") == utils.compute_checksum(cell)
-                comment.auto_comment = "No response." if unchanged and not meta.get("task") \
-                    else None
-        gb.db.commit()
+def record(gb, student: str, assignment: str, notebook: str, grades: dict[str, dict]) -> None:
+    """Write one submission's automatic grades into the gradebook, as nbgrader's autograde
+    would (batch.automatic_grades made them). Manual scores already there are kept; a score
+    above the gradebook's maximum stops the run."""
+    gb.update_or_create_student(student)
+    gb.update_or_create_submission(assignment, student, **submitted_at(student, assignment))
+    for gid, entry in grades.items():
+        if entry["max_score"] is not None:
+            grade = gb.find_grade(gid, notebook, assignment, student)
+            grade.auto_score = entry["auto_score"]
+            if grade.auto_score is not None and grade.auto_score > grade.max_score:
+                raise SystemExit(f"{student}/{assignment}: {gid} scored {grade.auto_score} "
+                                 f"of at most {grade.max_score}: refusing to record it")
+            grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
+        if entry["commented"]:
+            gb.find_comment(gid, notebook, assignment, student).auto_comment = \
+                entry["auto_comment"]
+    gb.db.commit()
 
 
 def submitted_at(student: str, assignment: str) -> dict:
@@ -254,30 +261,13 @@ def submitted_at(student: str, assignment: str) -> dict:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace path with text in one step: a reader (or a killed run) sees old or new, whole."""
+    """Replace path with text in one step: a reader (or a killed run) sees old or new, whole.
+    Readable by all (0644), as nbgrader writes its files."""
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(handle, "w", newline="") as file:
         file.write(text)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
-
-
-def explain_failure(log: str) -> str:
-    """A short reason from nbgrader's log when a step failed."""
-    lines = [ln for ln in log.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if "Error" in ln or "error" in ln]
-    return "failed: " + (errors[-1] if errors else (lines[-1] if lines else "no output"))[-200:]
-
-
-def feedback(api, student: str, assignment: str) -> str | None:
-    """Write one submission's HTML feedback (in this process, through nbgrader's API: it runs
-    no submitted code); return a problem reason or None."""
-    result = api.generate_feedback(assignment, student, force=True)
-    if not result["success"]:
-        log = result.get("log", "") + result.get("error", "")
-        with (LOGS / f"{student}--{assignment}.log").open("a") as file:
-            file.write(log)
-        return explain_failure(log)
-    return None
 
 
 # ---------------------------------------------------------------- reports
@@ -334,9 +324,7 @@ def export_grades(problems: list[Problem]) -> None:
                 float(row["score"]) > float(row["max_score"]) + 1e-9:
             sys.exit(f"grades: {row['student_id']}/{row['assignment']} scored {row['score']} "
                      f"of at most {row['max_score']} in the gradebook; not exported")
-        fields = (
-            list(rows[0].keys()) if rows else ["assignment", "student_id", "score", "max_score"]
-        )
+    fields = list(rows[0].keys()) if rows else ["assignment", "student_id", "score", "max_score"]
     why = {(p.student, p.assignment): p.reason for p in problems}
     submitted = set(submissions()[0])
     manual = awaiting_manual_grading()
@@ -358,6 +346,7 @@ def export_grades(problems: list[Problem]) -> None:
             rows.append(
                 {"assignment": assignment, "student_id": student, "status": f"ungradable: {reason}"}
             )
+    rows.sort(key=lambda row: (row["assignment"], row["student_id"]))  # whatever the database
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[*fields, "status"], restval="")
     writer.writeheader()
@@ -387,17 +376,6 @@ def awaiting_manual_grading() -> dict[tuple[str, str], float]:
 def export(problems: list[Problem]) -> None:
     write_problems(problems)
     export_grades(problems)
-
-
-def grade_one(api, student: str, assignment: str, salt: int | None = None) -> str | None:
-    """check -> autograde -> feedback for one submission: the first problem, or None.
-    Autograde runs the submission's cells in a sandbox and its tests here; feedback only
-    renders the graded notebook, through `api` in this process."""
-    return (
-        check(student, assignment)
-        or autograde(student, assignment, salt)
-        or feedback(api, student, assignment)
-    )
 
 
 def fingerprint(paths: list[Path]) -> dict[str, str]:
@@ -436,9 +414,59 @@ def refuse_without_sandbox() -> None:
         log.write(banner + "\n")
 
 
-def grade() -> list[Problem]:
-    """The pipeline: refuse, release, then check, autograde and feedback per submission, then
-    verify and export."""
+def plan(gb, todo: list[tuple[str, str]], salt: int, force: bool,
+         ) -> tuple[list[tuple[batch.Job, str, str]], list[tuple[str, str, str | None]]]:
+    """(job, content key, release version) for every submission to grade now; and
+    (student, assignment, problem or None) for those a re-run leaves as they are (the same
+    notebook under the same release, already graded; `force` grades them again)."""
+    jobs, kept = [], []
+    versions = {a: release_version(a) for a in {a for _, a in todo if a in assignments()}}
+    for student, assignment in todo:
+        reason = where(student, assignment)
+        if reason:
+            kept.append((student, assignment, reason))
+            continue
+        key, version = content_key(student, assignment), versions[assignment]
+        stored, manual = stored_grades(gb, student, assignment)
+        last = read_marker(student, assignment)
+        if not force and last.get("key") == key and last.get("version") == version and (
+                last.get("problem") or has_submission(gb, student, assignment)):
+            if last.get("problem") is None and last.get("manual") != manual:
+                refresh_feedback(student, assignment, stored, manual, last)
+            kept.append((student, assignment, last.get("problem")))
+            continue
+        jobs.append((batch.Job(
+            student, assignment, chapters.by_name(assignment).release.name,
+            notebook_path(student, assignment).read_bytes(), salt, batch.version(),
+            unsandboxed=UNSANDBOXED, cell_timeout=CELL_TIMEOUT_S,
+            submission_timeout=SUBMISSION_TIMEOUT_S, manual=manual), key, version))
+    return jobs, kept
+
+
+def refresh_feedback(student: str, assignment: str, grades: dict, manual: dict,
+                     last: dict) -> None:
+    """A kept submission whose hand grades changed since its feedback page was made: the page
+    again, from its autograded notebook and the gradebook's grades now."""
+    name = chapters.by_name(assignment).release.name
+    autograded = nbformat.read(AUTOGRADED / student / assignment / name, as_version=4)
+    page = FEEDBACK / student / assignment / f"{Path(name).stem}.html"
+    write_atomically(page, feedback.render(autograded, Path(name).stem,
+                                           batch.feedback_grades(grades, manual)))
+    write_atomically(marker_path(student, assignment), json.dumps({**last, "manual": manual}))
+
+
+def say(student: str, assignment: str, reason: str | None, note: str = "") -> str:
+    outcome = f"PROBLEM: {reason}" if reason else "graded"
+    return f"{student:>20} {assignment or '-':<20} {outcome}{note}"
+
+
+def grade(force: bool = False) -> list[Problem]:
+    """The pipeline: refuse, release, then grade every new or changed submission on the
+    workers (check, sandboxed run, verdicts, feedback page) while this process records each
+    result as it comes, then verify and export."""
+    from nbgrader.api import Gradebook
+    from tqdm import tqdm
+
     refuse_without_sandbox()
     api = nbgrader_api()
     release(api)
@@ -451,14 +479,38 @@ def grade() -> list[Problem]:
     todo, problems = submissions()
     if not todo:
         print(f"no submissions under {SUBMITTED.relative_to(ROOT)}/<student>/<assignment>/")
-    for student, assignment in todo:
-        reason = grade_one(api, student, assignment, salt)
-        print(f"{student:>20} {assignment:<20} {f'PROBLEM: {reason}' if reason else 'graded'}")
-        if reason:
-            problems.append(Problem(student, assignment, reason))
+    with Gradebook(GRADEBOOK_URL) as gb:
+        jobs, kept = plan(gb, todo, salt, force)
+        for student, assignment, reason in kept:
+            print(say(student, assignment, reason, "" if reason and reason.startswith(
+                ("missing", "unknown")) else " (unchanged: kept)"))
+            if reason:
+                problems.append(Problem(student, assignment, reason))
+        texts = {a: (chapters.by_name(a).source.read_text(encoding="utf-8"),
+                     chapters.by_name(a).release.read_text(encoding="utf-8"))
+                 for a in {job.assignment for job, _, _ in jobs}}
+        meta = {(job.student, job.assignment): (key, version, job.manual)
+                for job, key, version in jobs}
+        if jobs:
+            started = time.monotonic()
+            with engine.Engine() as workers:
+                print(f"grading {len(jobs)} submission{'s' if len(jobs) != 1 else ''} with "
+                      f"{workers.describe()}", flush=True)
+                bar = tqdm(total=len(jobs), unit="nb", file=sys.stderr, mininterval=1,
+                           dynamic_ncols=True, disable=None)
+                for result in workers.run([job for job, _, _ in jobs], texts):
+                    reason = keep(gb, result, *meta[(result.student, result.assignment)])
+                    bar.write(say(result.student, result.assignment, reason), file=sys.stdout)
+                    bar.update()
+                    if reason:
+                        problems.append(Problem(result.student, result.assignment, reason))
+                bar.close()
+            seconds = time.monotonic() - started
+            print(f"graded {len(jobs)} in {seconds:.1f} s ({seconds / len(jobs):.2f} s per "
+                  "notebook, the workers' start included)")
     for p in problems:
         if not p.assignment:
-            print(f"{p.student:>20} {'-':<20} PROBLEM: {p.reason}")
+            print(say(p.student, "", p.reason))
     tampered = changed(before, fingerprint(protected))
     if tampered:
         sys.exit("make grade: STOPPED: files that no grading run may change have changed "
@@ -472,8 +524,15 @@ def grade() -> list[Problem]:
     return problems
 
 
+def main(argv: list[str]) -> None:
+    usage = "usage: python grading/course.py release | grade [--force]"
+    if argv == ["release"]:
+        release()
+    elif argv[:1] == ["grade"] and set(argv[1:]) <= {"--force"}:
+        grade(force="--force" in argv)
+    else:
+        sys.exit(usage)
+
+
 if __name__ == "__main__":
-    commands = {"release": release, "grade": grade}
-    if len(sys.argv) != 2 or sys.argv[1] not in commands:
-        sys.exit(f"usage: python grading/course.py {{{'|'.join(commands)}}}")
-    commands[sys.argv[1]]()
+    main(sys.argv[1:])

@@ -12,6 +12,8 @@ dropped.
 
 from __future__ import annotations
 
+import copy
+
 import regions
 from mathtext import math_to_html
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -103,3 +105,63 @@ class MathToText(NbGraderPreprocessor):
         if cell.get("cell_type") == "markdown":
             cell.source = math_to_html(cell.source)
         return cell, resources
+
+
+# ---------------------------------------------------------------- feedback without a gradebook
+
+
+class GivenGrades(NbGraderPreprocessor):
+    """nbgrader's GetGrades without a gradebook: a grading worker has none. The scores and
+    comments come from resources["nbgrader"]["grades"] (grade_id -> score, points, comment),
+    worked out as nbgrader's Grade.score and Comment.comment do (a manual score or comment
+    wins over the automatic one), and the notebook's score is their sum."""
+
+    def preprocess(self, nb, resources):
+        grades = resources["nbgrader"]["grades"]
+        nb, resources = super().preprocess(nb, resources)
+        resources["nbgrader"]["score"] = sum(g["score"] or 0 for g in grades.values()
+                                             if g["points"] is not None)
+        resources["nbgrader"]["max_score"] = sum(g["points"] or 0 for g in grades.values())
+        resources["nbgrader"]["late_penalty"] = 0  # nbgrader's default plugin: no penalty
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        given = resources["nbgrader"]["grades"].get(meta.get("grade_id"))
+        if given is None:
+            return cell, resources
+        if meta.get("solution") or meta.get("task"):
+            cell.metadata.nbgrader["comment"] = given["comment"]
+        if meta.get("grade") or meta.get("task"):
+            cell.metadata.nbgrader["score"] = given["score"]
+            cell.metadata.nbgrader["points"] = given["points"]
+        return cell, resources
+
+
+def render(nb, notebook: str, grades: dict[str, dict]) -> str:
+    """The feedback page of an autograded notebook, as `nbgrader generate_feedback` makes it
+    with this folder's config (the same preprocessors and template), from `grades` instead of
+    the gradebook."""
+    import os
+
+    import nbgrader
+    from nbconvert.exporters import HTMLExporter
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from traitlets.config import Config
+
+    formgrader = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions",
+                              "formgrader")
+    config = Config()
+    config.Exporter.default_preprocessors = []  # as nbgrader's converters set it
+    config.HTMLExporter.template_name = "feedback"
+    config.HTMLExporter.extra_template_basedirs = [os.path.join(formgrader, "templates")]
+    config.HTMLExporter.extra_template_paths = [
+        os.path.join(formgrader, "static", "node_modules", "bootstrap", "dist", "css")]
+    exporter = HTMLExporter(config=config)
+    for preprocessor in (GivenGrades, HideHiddenTests, HintsFirst, MathToText,
+                         CSSHTMLHeaderPreprocessor, FeedbackStyle):
+        exporter.register_preprocessor(preprocessor)  # as nbgrader registers them
+    resources = {"unique_key": notebook, "output_files_dir": f"{notebook}_files",
+                 "nbgrader": {"notebook": notebook, "grades": grades}}
+    html, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)
+    return html

@@ -217,6 +217,7 @@ class Submission:
         self.end = time.monotonic() + timeout  # the whole submission's wall time
         self.deadline = self.end
         self.gone: str | None = None
+        self.own_log = False
         self.endpoint = rpc.Endpoint(process.stdout.fileno(), process.stdin.fileno(),
                                      serve=self._serve)
 
@@ -225,7 +226,8 @@ class Submission:
     def start(cls, folder: Path, *, sandboxed: bool = True, limits: sandbox.Limits | None = None,
               log_path: Path | None = None, startup_s: float = 60) -> Submission:
         limits = limits or sandbox.Limits()
-        if log_path is None:
+        own_log = log_path is None  # a temporary file, deleted by close()
+        if own_log:
             handle, name = tempfile.mkstemp(prefix="bp2yolo-runner-", suffix=".log")
             os.close(handle)
             log_path = Path(name)
@@ -243,11 +245,13 @@ class Submission:
                                        cwd=folder, env=env, start_new_session=True, **pipes)
         log.close()
         sub = cls(process, box, log_path, limits.wall_s)
+        sub.own_log = own_log
         try:
             ready = sub.endpoint.receive(startup_s)
         except (rpc.ChannelClosed, rpc.ChannelTimeout, wire.WireError) as exc:
+            tail = sub.log_tail()
             sub.close()
-            raise SubmissionGone(f"the sandbox did not start: {exc}; {sub.log_tail()}") from None
+            raise SubmissionGone(f"the sandbox did not start: {exc}; {tail}") from None
         if ready != {"ready": True}:
             sub.close()
             raise SubmissionGone("the sandbox did not start: an unexpected first message")
@@ -271,6 +275,8 @@ class Submission:
             self.process.wait()
         with contextlib.suppress(OSError):
             self.process.stdout.close()
+        if self.own_log:
+            self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> Submission:
         return self

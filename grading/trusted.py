@@ -22,9 +22,9 @@ import ast
 import builtins
 import contextlib
 import copy
+import ctypes
 import io
 import secrets
-import shutil
 import signal
 import tempfile
 import threading
@@ -95,24 +95,48 @@ def names_used(source: str) -> list[str]:
     return list(seen)
 
 
+class TestTimeout(SubmissionGone):
+    """The grader's own part of a test cell ran past its time."""
+
+    def __init__(self, reason: str = "timeout (the test's own computation)"):
+        super().__init__(reason)
+
+
 @contextlib.contextmanager
 def watchdog(seconds: float):
-    """SubmissionGone('timeout') if the grader's own part of a test cell runs past `seconds` (a
-    loop whose length came from the submission's data, say). Main thread only (SIGALRM)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    """TestTimeout if the grader's own part of a test cell runs past `seconds` (a loop whose
+    length came from the submission's data, say). In the main thread by SIGALRM; in another
+    (a Dask worker runs its tasks in threads) by an exception that a timer thread raises in
+    this one. Either lands between two bytecodes, as SIGALRM's handler always does."""
+    if threading.current_thread() is threading.main_thread():
+        def expired(signum, frame):
+            raise TestTimeout
+
+        previous = signal.signal(signal.SIGALRM, expired)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
         return
+    target, lock, state = ctypes.c_ulong(threading.get_ident()), threading.Lock(), {"in": True}
 
-    def expired(signum, frame):
-        raise SubmissionGone("timeout (the test's own computation)")
+    def expired():
+        with lock:
+            if state["in"]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(TestTimeout))
 
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    timer = threading.Timer(seconds, expired)
+    timer.daemon = True
+    timer.start()
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        with lock:
+            state["in"] = False
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)  # one not yet raised
+        timer.cancel()
 
 
 def stream(text: str) -> list:
@@ -237,21 +261,22 @@ def grade_notebook(submitted_path: Path, source_path: Path, *, sandboxed: bool =
                    ) -> tuple[nbformat.NotebookNode, Graded]:
     """Grade one notebook; (the submitted notebook as read, what the grader found). The hidden
     tests' seeds get `salt` (a fresh random one when None)."""
-    with salted(salt):
-        return _grade_notebook(submitted_path, source_path, sandboxed, cell_timeout, limits,
-                               log_path)
+    return grade_text(submitted_path.read_bytes(), submitted_path.name,
+                      nbformat.read(source_path, as_version=4), sandboxed=sandboxed,
+                      cell_timeout=cell_timeout, limits=limits, log_path=log_path, salt=salt)
 
 
-def _grade_notebook(submitted_path: Path, source_path: Path, sandboxed: bool,
-                    cell_timeout: float, limits: sandbox.Limits | None,
-                    log_path: Path | None) -> tuple[nbformat.NotebookNode, Graded]:
-    submitted = nbformat.read(submitted_path, as_version=4)
-    source_nb = nbformat.read(source_path, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="bp2yolo-submission-") as folder:
+def grade_text(data: bytes, name: str, source_nb: nbformat.NotebookNode, *,
+               sandboxed: bool = True, cell_timeout: float = CELL_TIMEOUT_S,
+               limits: sandbox.Limits | None = None, log_path: Path | None = None,
+               salt: int | None = None) -> tuple[nbformat.NotebookNode, Graded]:
+    """grade_notebook for a notebook given as its bytes (a grading job carries no paths)."""
+    submitted = nbformat.reads(data.decode("utf-8"), as_version=4)
+    with salted(salt), tempfile.TemporaryDirectory(prefix="bp2yolo-submission-") as folder:
         # the sandbox sees this notebook and nothing else of the student's folder
-        shutil.copyfile(submitted_path, Path(folder) / submitted_path.name)
+        (Path(folder) / name).write_bytes(data)
         Path(folder).chmod(0o755)
-        (Path(folder) / submitted_path.name).chmod(0o644)
+        (Path(folder) / name).chmod(0o644)
         try:
             sub = Submission.start(Path(folder), sandboxed=sandboxed, limits=limits,
                                    log_path=log_path)

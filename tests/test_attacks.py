@@ -40,7 +40,7 @@ ASSIGNMENT = "01_chain_rule"
 NAME = "01_exercises.ipynb"
 ZOO = [a for a in ATTACKS if a.ci or os.environ.get("BP2YOLO_ZOO") == "all"]
 REPO = Path(bp2yolo.__file__).resolve().parents[1]
-SANDBOX_UID = 64999
+SANDBOX_UIDS = range(64999 - 99, 64999 + 1)  # one per grading worker (grading/worker.py)
 # honest students: the solution; one wrong answer (its own test fails, nothing else); the
 # solution with odd but allowed cells (magics, a shell line, a plot, files in scratch, output)
 PARTIAL = next(m for m in MUTANTS if m.cell == "chain_gradients" and m.hint)
@@ -168,7 +168,7 @@ def sandbox_processes() -> list[str]:
         except OSError:
             continue
         uid = re.search(r"^Uid:\s+(\d+)", text, re.M)
-        if uid and int(uid.group(1)) == SANDBOX_UID:
+        if uid and int(uid.group(1)) in SANDBOX_UIDS:
             found.append(text.splitlines()[0])
     return found
 

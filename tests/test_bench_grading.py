@@ -14,3 +14,12 @@ def test_bench_grades_one_notebook_three_ways(capsys):
     text = capsys.readouterr().out
     assert "| assignment | kernel s | trusted s | sandboxed s | added s |" in text
     assert "| 00_start_here |" in text and "per notebook (budget +0.50 s)" in text
+
+
+@pytest.mark.slow
+def test_bench_grades_a_class(capsys):
+    assert benchscript.load_bench("grade_throughput").main(
+        ["--students", "2", "--workers", "2", "--markdown"]) == 0
+    text = capsys.readouterr().out
+    assert "| workers | total s/nb | grading s/nb | speed-up |" in text
+    assert "| 2 |" in text and "1.00x" in text

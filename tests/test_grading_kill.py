@@ -58,12 +58,13 @@ def grade(root: Path) -> subprocess.CompletedProcess:
                           env=ENV, capture_output=True, text=True, check=False)
 
 
-def gradebook(root: Path) -> list[tuple]:
-    """Every grade in the gradebook: (student, assignment, cell, auto, manual, needs manual)."""
+def gradebook(root: Path, url: str | None = None) -> list[tuple]:
+    """Every grade in the gradebook (the course's SQLite one, or the one at `url`): (student,
+    assignment, cell, auto, manual, needs manual), then the students."""
     from nbgrader.api import Gradebook
 
     out = []
-    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gb:
+    with Gradebook(url or f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gb:
         for assignment in gb.assignments:
             submissions = [s.student.id for s in assignment.submissions]
             assert len(submissions) == len(set(submissions)), submissions  # once each
