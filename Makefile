@@ -68,8 +68,11 @@ formgrader: setup ## instructors: JupyterLab on the repository, opening nbgrader
 	  --ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True \
 	  --LabApp.default_url=/formgrader $(LAB_ARGS)
 
+# pytest-xdist: one test worker per core (TEST_WORKERS=0 runs them all in this process);
+# tests/conftest.py keeps each file, and the files that share the notebooks' cache, together.
+TEST_WORKERS ?= auto
 test: setup ## run the whole test suite
-	python -m pytest
+	python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 attack-zoo: setup ## the whole attack zoo, every mutant through the grader, every kill point (~20 min)
 	BP2YOLO_ZOO=all python -m pytest tests/test_attacks.py tests/test_trusted_mutants.py \
@@ -93,7 +96,8 @@ grading-worker: setup ## a Dask grading worker for SCHEDULER (NAME: 0, 1, ... on
 	  --preload "$(CURDIR)/grading/worker.py"
 
 grading-scheduler: setup ## the Dask scheduler that make grade SCHEDULER=... and the workers join
-	BP2YOLO_GRADING="$(CURDIR)/grading" python -m distributed.cli.dask_scheduler --port 8786 \
+	BP2YOLO_GRADING="$(CURDIR)/grading" DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1 \
+	  python -m distributed.cli.dask_scheduler --port 8786 \
 	  --no-dashboard --preload "$(CURDIR)/grading/worker.py"
 
 # Re-pin every transitive dependency after a change to requirements.txt (torch without its +cpu tag).

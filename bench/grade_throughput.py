@@ -14,6 +14,8 @@ side), each time from an empty gradebook. Prints, for each, the median over the 
                  the workers' start, grading, recording, the export
     grading s/nb the grading step alone, per notebook (as make grade prints it)
     speed-up     the first worker count's total time over this one's
+    recording    what make grade's own process spent per notebook writing the results (the
+                 gradebook rows, the files): one process does it for every worker
 
 Not a test: the machine is shared and noisy; the figures are ratios measured in one run.
 """
@@ -39,7 +41,7 @@ from submissions import answered, submit  # noqa: E402
 from test_release import sandbox  # noqa: E402
 
 ASSIGNMENT, NAME = "01_chain_rule", "01_exercises.ipynb"
-GRADED = re.compile(r"^graded (\d+) in ([\d.]+) s", re.M)
+GRADED = re.compile(r"^graded (\d+) in ([\d.]+) s .* took (\d+) ms per notebook", re.M)
 
 
 def make_class(root: Path, students: int) -> None:
@@ -58,8 +60,8 @@ def clean(root: Path) -> None:
         (root / "grading" / name).unlink(missing_ok=True)
 
 
-def grade(root: Path, workers: int, students: int) -> tuple[float, float]:
-    """(whole command s, grading step s) for one run."""
+def grade(root: Path, workers: int, students: int) -> tuple[float, float, float]:
+    """(whole command s, grading step s, recording ms per notebook) for one run."""
     clean(root)
     env = {**os.environ, "BP2YOLO_WORKERS": str(workers),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
@@ -72,7 +74,7 @@ def grade(root: Path, workers: int, students: int) -> tuple[float, float]:
             proc.stdout.count(" graded\n") != students:
         sys.exit(f"the run with {workers} workers failed:\n{proc.stdout[-2000:]}"
                  f"{proc.stderr[-2000:]}")
-    return total, float(found.group(2))
+    return total, float(found.group(2)), float(found.group(3))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,29 +84,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--markdown", action="store_true", help="print a README table")
     args = parser.parse_args(argv)
-    times: dict[int, list[tuple[float, float]]] = {w: [] for w in args.workers}
+    times: dict[int, list[tuple[float, float, float]]] = {w: [] for w in args.workers}
     with tempfile.TemporaryDirectory(prefix="bp2yolo-throughput-") as tmp:
         root = sandbox(Path(tmp))
         make_class(root, args.students)
         for _ in range(args.rounds):
             for workers in args.workers:
                 times[workers].append(grade(root, workers, args.students))
-    n, first = args.students, statistics.median(t for t, _ in times[args.workers[0]])
+    n, first = args.students, statistics.median(t[0] for t in times[args.workers[0]])
     rows = []
     for workers in args.workers:
-        total = statistics.median(t for t, _ in times[workers])
-        step = statistics.median(s for _, s in times[workers])
-        rows.append((workers, total / n, step / n, first / total))
+        total, step, record = (statistics.median(t[k] for t in times[workers]) for k in range(3))
+        rows.append((workers, total / n, step / n, first / total, record))
     print(f"{n} submissions of {ASSIGNMENT}, {os.cpu_count()} cores, median of {args.rounds} "
           f"round{'s' if args.rounds != 1 else ''}")
     if args.markdown:
-        print("| workers | total s/nb | grading s/nb | speed-up |\n|---|---|---|---|")
-        for workers, total, step, speedup in rows:
-            print(f"| {workers} | {total:.2f} | {step:.2f} | {speedup:.2f}x |")
+        print("| workers | total s/nb | grading s/nb | speed-up | recording ms/nb |\n"
+              "|---|---|---|---|---|")
+        for workers, total, step, speedup, record in rows:
+            print(f"| {workers} | {total:.2f} | {step:.2f} | {speedup:.2f}x | {record:.0f} |")
     else:
-        print(f"{'workers':>8} {'total s/nb':>11} {'grading s/nb':>13} {'speed-up':>9}")
-        for workers, total, step, speedup in rows:
-            print(f"{workers:>8} {total:>11.2f} {step:>13.2f} {speedup:>8.2f}x")
+        print(f"{'workers':>8} {'total s/nb':>11} {'grading s/nb':>13} {'speed-up':>9} "
+              f"{'recording ms/nb':>16}")
+        for workers, total, step, speedup, record in rows:
+            print(f"{workers:>8} {total:>11.2f} {step:>13.2f} {speedup:>8.2f}x {record:>16.0f}")
     return 0
 
 

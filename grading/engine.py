@@ -56,7 +56,6 @@ class Engine:
         from distributed import Client, LocalCluster
 
         dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES - 1,
-                         "distributed.worker.daemon": False,  # they start sandboxes
                          "logging.distributed": "error"})
         if self.scheduler:
             self.client = Client(self.scheduler, timeout=60)
@@ -100,7 +99,8 @@ class Engine:
                 yield future.result()
             except KilledWorker:
                 yield batch.Result(job.student, job.assignment, problem=(
-                    f"its grading worker died {ALLOWED_FAILURES} times while grading it"))
+                    "its grading worker died each time it was graded (the scheduler's "
+                    "allowed-failures): what it runs may take the worker down"))
             except Exception as exc:  # noqa: BLE001 - the job could not run at all
                 yield batch.Result(job.student, job.assignment, retry=True, problem=(
                     f"the grading worker could not run it: {type(exc).__name__}: {exc}"))

@@ -17,7 +17,6 @@ import zlib
 from pathlib import Path
 
 
-
 def grading_folder() -> Path:
     """The grader's code: this file's folder, or (dask imports a preload file from a copy in
     its scratch space) BP2YOLO_GRADING, or grading/ in the working directory."""

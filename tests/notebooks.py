@@ -1,9 +1,16 @@
-"""Execute notebooks once per test session and share the results between tests."""
+"""Execute notebooks once per test session and share the results between tests.
+
+Under pytest-xdist the workers share them too: conftest.py names a folder (BP2YOLO_EXECUTED)
+where the first worker to need a notebook runs it, under a lock, and leaves the result for the
+others."""
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -45,6 +52,25 @@ class Executed:
 @functools.cache
 def execute(path: Path) -> Executed:
     path = Path(path)
+    shared = os.environ.get("BP2YOLO_EXECUTED")
+    if not shared:
+        return _execute(path)
+    key = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    result = Path(shared) / f"{path.stem}-{key}.json"
+    with open(result.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be running it now
+        if not result.exists():
+            run = _execute(path)
+            result.write_text(json.dumps({"notebook": nbformat.writes(run.notebook),
+                                          "seconds": run.seconds, "error": run.error,
+                                          "kernel_max_rss_mb": run.kernel_max_rss_mb}))
+            return run
+    data = json.loads(result.read_text())
+    return Executed(path, nbformat.reads(data["notebook"], as_version=4), data["seconds"],
+                    data["kernel_max_rss_mb"], data["error"])
+
+
+def _execute(path: Path) -> Executed:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / path.name
         proc = subprocess.run(

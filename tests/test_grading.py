@@ -226,6 +226,23 @@ def test_feedback_shows_hints_for_failed_tests(graded):
     assert "NotImplementedError" in html
 
 
+@pytest.mark.parametrize("student", ["ivan", "alice"])
+def test_the_workers_feedback_page_is_nbgraders_own(graded, student):
+    """make grade's workers render the page without a gradebook (grading/feedback.py render);
+    nbgrader's generate_feedback, run afterwards from the gradebook with this course's config,
+    writes the very same bytes (ivan: a failed hidden test; alice: written answers)."""
+    page = (graded / "grading" / "feedback" / student / CHAIN_RULE / "01_exercises.html")
+    ours = page.read_bytes()
+    script = ("import sys; sys.path[:0] = ['grading', 'tools']; import course; "
+              f"r = course.nbgrader_api().generate_feedback({CHAIN_RULE!r}, {student!r}, "
+              "force=True); sys.exit(0 if r['success'] else r['log'])")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=graded, capture_output=True,
+                          text=True, check=False,
+                          env={**os.environ, "JUPYTER_CONFIG_PATH": str(graded / "grading")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert page.read_bytes() == ours
+
+
 def test_the_submission_time_is_recorded(graded):
     """nbgrader's timestamp.txt (late penalties are computed from it), as its autograde did."""
     from nbgrader.api import Gradebook

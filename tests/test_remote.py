@@ -208,3 +208,42 @@ def test_the_sandbox_sees_only_the_runner_of_the_graders_code(sub):
     assert error is None
     assert output.strip().replace("'__pycache__', ", "") == \
         "['rpc.py', 'runner.py', 'wire.py'] False False"
+
+
+@pytest.mark.parametrize("where", ["main thread", "a worker's thread"])
+def test_the_watchdog_stops_the_graders_own_computation_in_any_thread(where):
+    """A test cell's own loop (its length from the submission's data, say) is cut off by the
+    watchdog: by SIGALRM in the main thread, by an exception raised in the thread otherwise
+    (Dask workers run their jobs in threads); once it has passed, nothing fires later."""
+    import threading
+    import time
+
+    import trusted
+
+    def long_loop() -> str:
+        try:
+            with trusted.watchdog(0.2):
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    pass
+        except trusted.TestTimeout as exc:
+            return exc.reason
+        return "not stopped"
+
+    def quick() -> str:
+        with trusted.watchdog(0.2):
+            pass
+        time.sleep(0.5)  # past the watchdog's time: nothing may be raised now
+        return "quiet"
+
+    outcome: dict[str, str] = {}
+    if where == "main thread":
+        outcome = {"long": long_loop(), "quick": quick()}
+    else:
+        threads = [threading.Thread(target=lambda k=k, f=f: outcome.__setitem__(k, f()))
+                   for k, f in (("long", long_loop), ("quick", quick))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert outcome == {"long": "timeout (the test's own computation)", "quick": "quiet"}
