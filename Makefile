@@ -68,11 +68,11 @@ formgrader: setup ## instructors: JupyterLab on the repository, opening nbgrader
 	  --ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True \
 	  --LabApp.default_url=/formgrader $(LAB_ARGS)
 
-# pytest-xdist: one test worker per core (TEST_WORKERS=0 runs them all in this process);
-# tests/conftest.py keeps each file, and the files that share the notebooks' cache, together.
+# pytest-xdist: one test worker per core (TEST_WORKERS=0 runs them all in this process), each
+# test file on one worker (its module fixtures are built once); see tests/conftest.py.
 TEST_WORKERS ?= auto
 test: setup ## run the whole test suite
-	python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 attack-zoo: setup ## the whole attack zoo, every mutant through the grader, every kill point (~20 min)
 	BP2YOLO_ZOO=all python -m pytest tests/test_attacks.py tests/test_trusted_mutants.py \
