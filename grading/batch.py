@@ -20,7 +20,6 @@ import json
 import os
 import socket
 import tempfile
-import time
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
@@ -59,7 +58,6 @@ class Result:
     grades: dict = field(default_factory=dict)  # grade_id -> auto_score, max_score, auto_comment
     log: str = ""  # the runner's stderr
     worker: str = ""
-    seconds: float = 0.0
 
 
 @cache
@@ -182,7 +180,6 @@ def grade_job(job: Job, source_text: str, release_text: str) -> Result:
     import sandbox
     import trusted
 
-    start = time.perf_counter()
     result = Result(job.student, job.assignment, worker=worker_name())
     if job.version != version():
         result.problem, result.retry = (
@@ -209,7 +206,6 @@ def grade_job(job: Job, source_text: str, release_text: str) -> Result:
         result.autograded = nbformat.writes(autograded) + "\n"
         result.feedback = feedback.render(autograded, Path(job.name).stem,
                                           feedback_grades(result.grades, job.manual))
-    result.seconds = time.perf_counter() - start
     return result
 
 

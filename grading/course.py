@@ -195,16 +195,6 @@ def stored_grades(gb, student: str, assignment: str) -> tuple[dict, dict]:
     return grades, manual
 
 
-def has_submission(gb, student: str, assignment: str) -> bool:
-    from nbgrader.api import MissingEntry
-
-    try:
-        gb.find_submission(assignment, student)
-    except MissingEntry:
-        return False
-    return True
-
-
 def keep(gb, result: batch.Result, key: str, version: str, manual: dict) -> str | None:
     """Write what a worker found: the log; then, for a graded submission, the autograded
     notebook, the gradebook rows and the feedback page; last the marker a re-run reads. The
@@ -415,22 +405,24 @@ def refuse_without_sandbox() -> None:
 
 
 def plan(gb, todo: list[tuple[str, str]], salt: int, force: bool,
-         ) -> tuple[list[tuple[batch.Job, str, str]], list[tuple[str, str, str | None]]]:
-    """(job, content key, release version) for every submission to grade now; and
+         ) -> tuple[list[tuple[batch.Job, str, str]], list[tuple[str, str, str | None]],
+                    list[Problem]]:
+    """(job, content key, release version) for every submission to grade now;
     (student, assignment, problem or None) for those a re-run leaves as they are (the same
-    notebook under the same release, already graded; `force` grades them again)."""
-    jobs, kept = [], []
+    notebook under the same release, already graded; `force` grades them again); and a
+    problem for every folder with nothing to grade."""
+    jobs, kept, absent = [], [], []
     versions = {a: release_version(a) for a in {a for _, a in todo if a in assignments()}}
     for student, assignment in todo:
         reason = where(student, assignment)
         if reason:
-            kept.append((student, assignment, reason))
+            absent.append(Problem(student, assignment, reason))
             continue
         key, version = content_key(student, assignment), versions[assignment]
-        stored, manual = stored_grades(gb, student, assignment)
+        stored, manual = stored_grades(gb, student, assignment)  # {}: not in the gradebook
         last = read_marker(student, assignment)
         if not force and last.get("key") == key and last.get("version") == version and (
-                last.get("problem") or (has_submission(gb, student, assignment) and (
+                last.get("problem") or (stored and (
                     AUTOGRADED / student / assignment / notebook_path(student, assignment).name
                 ).exists())):
             if last.get("problem") is None and last.get("manual") != manual:
@@ -442,7 +434,7 @@ def plan(gb, todo: list[tuple[str, str]], salt: int, force: bool,
             notebook_path(student, assignment).read_bytes(), salt, batch.version(),
             unsandboxed=UNSANDBOXED, cell_timeout=CELL_TIMEOUT_S,
             submission_timeout=SUBMISSION_TIMEOUT_S, manual=manual), key, version))
-    return jobs, kept
+    return jobs, kept, absent
 
 
 def refresh_feedback(student: str, assignment: str, grades: dict, manual: dict,
@@ -482,10 +474,12 @@ def grade(force: bool = False) -> list[Problem]:
     if not todo:
         print(f"no submissions under {SUBMITTED.relative_to(ROOT)}/<student>/<assignment>/")
     with Gradebook(GRADEBOOK_URL) as gb:
-        jobs, kept = plan(gb, todo, salt, force)
+        jobs, kept, absent = plan(gb, todo, salt, force)
+        for p in absent:
+            print(say(p.student, p.assignment, p.reason))
+        problems += absent
         for student, assignment, reason in kept:
-            print(say(student, assignment, reason, "" if reason and reason.startswith(
-                ("missing", "unknown")) else " (unchanged: kept)"))
+            print(say(student, assignment, reason, " (unchanged: kept)"))
             if reason:
                 problems.append(Problem(student, assignment, reason))
         texts = {a: (chapters.by_name(a).source.read_text(encoding="utf-8"),

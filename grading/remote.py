@@ -212,12 +212,12 @@ class Submission:
     """One submission's runner, in a sandbox (or, with sandboxed=False, a plain subprocess)."""
 
     def __init__(self, process: subprocess.Popen, box: sandbox.Sandbox | None,
-                 log_path: Path, timeout: float):
+                 log_path: Path, timeout: float, own_log: bool = False):
         self.process, self.box, self.log_path = process, box, log_path
+        self.own_log = own_log  # log_path is a temporary file: close() deletes it
         self.end = time.monotonic() + timeout  # the whole submission's wall time
         self.deadline = self.end
         self.gone: str | None = None
-        self.own_log = False
         self.endpoint = rpc.Endpoint(process.stdout.fileno(), process.stdin.fileno(),
                                      serve=self._serve)
 
@@ -244,8 +244,7 @@ class Submission:
             process = subprocess.Popen([sys.executable, "-I", str(SANDBOXED / "runner.py")],
                                        cwd=folder, env=env, start_new_session=True, **pipes)
         log.close()
-        sub = cls(process, box, log_path, limits.wall_s)
-        sub.own_log = own_log
+        sub = cls(process, box, log_path, limits.wall_s, own_log)
         try:
             ready = sub.endpoint.receive(startup_s)
         except (rpc.ChannelClosed, rpc.ChannelTimeout, wire.WireError) as exc:

@@ -1,25 +1,27 @@
-"""bench/grade_cost.py still grades a notebook its three ways (a tiny, untimed smoke run; the
-benchmark's real numbers are in the README)."""
+"""The grading benchmarks still run: bench/grade_cost.py grades a notebook its three ways,
+bench/grade_throughput.py grades a class (tiny, untimed smoke runs; the benchmarks' real numbers
+are in the README)."""
 
 from __future__ import annotations
 
 import benchscript
 import pytest
 
+RUNS = {
+    "grade_cost": (["--only", "00", "--rounds", "1", "--markdown"],
+                   ["| assignment | kernel s | trusted s | sandboxed s | added s |",
+                    "| 00_start_here |", "per notebook (budget +0.50 s)"]),
+    "grade_throughput": (["--students", "2", "--workers", "2", "--markdown"],
+                         ["| workers | total s/nb | grading s/nb | speed-up | recording ms/nb |",
+                          "| 2 |", "1.00x"]),
+}
+
 
 @pytest.mark.slow
-def test_bench_grades_one_notebook_three_ways(capsys):
-    assert benchscript.load_bench("grade_cost").main(
-        ["--only", "00", "--rounds", "1", "--markdown"]) == 0
+@pytest.mark.parametrize("bench", RUNS)
+def test_the_grading_bench_runs(capsys, bench):
+    argv, expected = RUNS[bench]
+    assert benchscript.load_bench(bench).main(argv) == 0
     text = capsys.readouterr().out
-    assert "| assignment | kernel s | trusted s | sandboxed s | added s |" in text
-    assert "| 00_start_here |" in text and "per notebook (budget +0.50 s)" in text
-
-
-@pytest.mark.slow
-def test_bench_grades_a_class(capsys):
-    assert benchscript.load_bench("grade_throughput").main(
-        ["--students", "2", "--workers", "2", "--markdown"]) == 0
-    text = capsys.readouterr().out
-    assert "| workers | total s/nb | grading s/nb | speed-up | recording ms/nb |" in text
-    assert "| 2 |" in text and "1.00x" in text
+    for line in expected:
+        assert line in text, f"{bench}: {line!r} missing from\n{text}"
