@@ -1,0 +1,37 @@
+"""An assignment is not its lesson again: under 10% of its answer lines stand in the lesson
+(tools/overlap.py states the measure), and a part that repeats it on purpose says so."""
+
+from __future__ import annotations
+
+import chapters
+import nbformat
+import overlap
+import pytest
+
+GRADED = [c for c in chapters.CHAPTERS if c.assignment]
+
+
+@pytest.mark.parametrize("chapter", GRADED, ids=lambda c: c.name)
+def test_answers_are_not_the_lesson(chapter):
+    hits, total = overlap.repeated(chapter)
+    assert total > 0
+    assert len(hits) / total < overlap.LIMIT, (
+        f"{len(hits)} of {total} answer lines of {chapter.name} stand verbatim in its lesson:\n"
+        + "\n".join(hits)
+    )
+
+
+@pytest.mark.parametrize("name", sorted(overlap.ON_PURPOSE))
+def test_repeats_on_purpose_are_said(name):
+    chapter = next(c for c in GRADED if c.name == name)
+    release = nbformat.read(chapter.release, as_version=4)
+    text = "\n".join(c.source for c in release.cells if c.cell_type == "markdown")
+    assert "on purpose" in text, f"{name} repeats its lesson without saying why"
+    ids = {c.metadata.get("nbgrader", {}).get("grade_id") for c in release.cells}
+    assert set(overlap.ON_PURPOSE[name]) <= ids
+
+
+def test_the_measure_sees_a_copied_line():
+    assert overlap.tokens("dL_dw = dL_dy * x  # a comment") == overlap.tokens("dL_dw=dL_dy*x")
+    assert overlap.answer_lines("def f():\n    ### BEGIN SOLUTION\n    return a + b\n"
+                                "    import os\n    ### END SOLUTION") == ["return a + b"]
