@@ -5,7 +5,7 @@ lists every graded cell that failed, with the cell's whole source and its whole 
 learner's config (jupyter/learner/nbgrader_config.py) adds these preprocessors to
 Validator.preprocessors, so that instead:
 
-    HintsFirst           each failing test shows as one line, `test_linear_model (3 points)`,
+    HintsFirst           each failing test shows as one line, `test_log_cosh_model (3 points)`,
                          and its error as the hint, wrapped to 80 columns, with no traceback
                          through bp2yolo, numpy or torch; a lesson (a notebook with no graded
                          cells) reports that it has nothing to validate and names its assignment
@@ -132,7 +132,7 @@ def print_error(validator, source: str, error: str) -> None:
 
 
 def label(cell: dict) -> str:
-    """The one line that stands for a graded cell: `test_linear_model (3 points)`."""
+    """The one line that stands for a graded cell: `test_log_cosh_model (3 points)`."""
     meta = cell["metadata"]["nbgrader"]
     points = float(meta.get("points", 0))
     text = f"{meta.get('grade_id', '?')} ({points:g} point{'' if points == 1 else 's'}"

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.contour import QuadContourSet
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import ScaledTranslation
 
 GREEN = "#2a7f3f"  # forward values
 RED = "#c0392b"  # gradients
@@ -154,6 +155,21 @@ def plot_loss_contour(
     return filled
 
 
+# JupyterLab shows a figure no wider than its output area, about 850 px in a 1280 px window
+# (8.5 inches at matplotlib's 100 dpi); a wider figure is shrunk to fit, and its text with it.
+_SHOWN_WIDTH_IN = 8.5
+
+
+def _text_scale(fig: Figure) -> float:
+    """How much larger to write the text of one panel of fig so that it is shown at its nominal
+    size: fig width / 8.5 inches for a figure of several panels (Axes) wider than that, which
+    JupyterLab shrinks (lesson 02's four gates, 13 inches wide, are shown at 65%); else 1. A
+    figure of one graph is sized to its layout, which has room for its labels as they are."""
+    if len(fig.axes) < 2:
+        return 1.0
+    return max(1.0, float(fig.get_figwidth()) / _SHOWN_WIDTH_IN)
+
+
 def _fmt(value: float | str) -> str:
     return value if isinstance(value, str) else f"{value:.4g}"
 
@@ -196,36 +212,47 @@ def draw_graph(
     ∂{output}/∂{name}); a value or gradient given as a str is written as it is (a formula), a
     number with 4 significant digits. edge_labels annotate edges, for example with the local
     derivative.
+
+    Node labels are 11 points, gradients 9, edge labels 8.5; in a panel of a figure wider than
+    JupyterLab shows it (8.5 inches) every text is enlarged in proportion, so that it is shown at
+    that size.
     """
     values, grads, edge_labels = values or {}, grads or {}, edge_labels or {}
     xs = [p[0] for p in positions.values()]
     ys = [p[1] for p in positions.values()]
     if ax is None:  # about one inch per unit of layout, plus room for the labels
         ax = new_axes((min(12.0, max(xs) - min(xs) + 2.0), min(8.0, max(ys) - min(ys) + 1.8)))
+    scale = _text_scale(ax.figure)
+    node_size = 11.0 * scale
     for src, dst in edges:
         (x0, y0), (x1, y1) = positions[src], positions[dst]
         ax.annotate(
             "", (x1, y1), (x0, y0),
             arrowprops={
                 "arrowstyle": "-|>", "color": "0.35", "lw": 1.3,
-                "shrinkA": _shrink(_node_label(src, values), x1 - x0, y1 - y0),
-                "shrinkB": _shrink(_node_label(dst, values), x1 - x0, y1 - y0),
+                "shrinkA": _shrink(_node_label(src, values), x1 - x0, y1 - y0, node_size),
+                "shrinkB": _shrink(_node_label(dst, values), x1 - x0, y1 - y0, node_size),
             },
         )
         if (src, dst) in edge_labels:
             ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.12, edge_labels[src, dst], ha="center",
-                    va="bottom", fontsize=8.5, color="0.25")
+                    va="bottom", fontsize=8.5 * scale, color="0.25")
     for name, (x, y) in positions.items():
-        ax.text(x, y, _node_label(name, values), ha="center", va="center", fontsize=11,
+        label = _node_label(name, values)
+        ax.text(x, y, label, ha="center", va="center", fontsize=node_size,
                 color=GREEN if name in values else "black",
                 bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
         if name in grads:
+            where = ax.transData
+            if scale > 1:  # lower by what the enlarged box grew at the bottom (as in _shrink)
+                grown = (scale - 1) * (0.6 * 11.0 * len(label.split("\n")) + 0.4 * 11.0)
+                where = where + ScaledTranslation(0, -grown / 72, ax.figure.dpi_scale_trans)
             ax.text(x, y - 0.42, f"∂{output}/∂{name} = {_fmt(grads[name])}", ha="center", va="top",
-                    fontsize=9, color=RED)
+                    fontsize=9 * scale, color=RED, transform=where)
     ax.set(xlim=(min(xs) - 0.8, max(xs) + 0.8), ylim=(min(ys) - 0.9, max(ys) + 0.5))
     ax.set_axis_off()
     if title:
-        ax.set_title(title)
+        ax.set_title(title, **({"fontsize": 12.0 * scale} if scale > 1 else {}))
     return ax
 
 
@@ -269,7 +296,8 @@ def draw_network(
         fraction label_at of the way along the edge's visible part, from src, so that crossing
         edges keep their labels apart; edge_grads: (src, dst) -> the gradient of the loss with
         respect to that weight (red, just under the edge's label).
-    notes: one line under each layer (its bias, say); '' for none.
+    notes: one line under each layer (its bias, say); '' for none. It sits just under the
+        lowest neuron, or under the lowest gradient if there are any.
     A value or gradient given as a str is written as it is, a number with 4 significant digits.
     """
     from matplotlib.patches import Circle
@@ -281,11 +309,16 @@ def draw_network(
     positions = network_positions(layers)
     xs = [p[0] for p in positions.values()]
     ys = [p[1] for p in positions.values()]
-    width, height = max(xs) - min(xs) + 1.8, max(ys) - min(ys) + 2.9
+    r = _NEURON_RADIUS
+    # under the lowest circles: a gradient (its top 0.1 below the circle, about 0.2 tall), then
+    # the notes (about 0.2 tall); the plot ends a little below the lowest of them
+    note_top = min(ys) - r - (0.38 if grads else 0.15)
+    bottom = (note_top - 0.3) if any(notes or []) else min(ys) - r - (0.45 if grads else 0.2)
+    top = max(ys) + 0.8
+    width, height = max(xs) - min(xs) + 1.8, top - bottom + 0.4
     if ax is None:  # about an inch per unit of layout, no larger than 12 x 8 inches
         scale = min(1.0, 12.0 / width, 8.0 / height)
         ax = new_axes((width * scale, height * scale))
-    r = _NEURON_RADIUS
     for left, right in zip(layers[:-1], layers[1:], strict=True):
         for src in left:
             for dst in right:
@@ -316,9 +349,9 @@ def draw_network(
                     va="top", fontsize=9, color=RED, bbox=_LABEL_BOX, zorder=6)
     for note, names in zip(notes or [""] * len(layers), layers, strict=True):
         if note:
-            ax.text(positions[names[0]][0], min(ys) - 1.15, note, ha="center", va="top",
+            ax.text(positions[names[0]][0], note_top, note, ha="center", va="top",
                     fontsize=9, color="0.25")
-    ax.set(xlim=(min(xs) - 0.9, max(xs) + 0.9), ylim=(min(ys) - 1.9, max(ys) + 1.0))
+    ax.set(xlim=(min(xs) - 0.9, max(xs) + 0.9), ylim=(bottom, top))
     ax.set_aspect("equal")
     ax.set_axis_off()
     if title:
@@ -383,8 +416,11 @@ def label_box(
     at the top of the image): a label above it would stick out of the Axes onto the title.
     Returns the Text, which place_label moves when the box moves.
     """
+    # the background's padding is 0.7 points (about a pixel) whatever the font size: a label
+    # inside a box at the image's edge then sticks out of the Axes by less than a pixel
     label = ax.text(0.0, 0.0, text, color="white", fontsize=fontsize,
-                    bbox={"boxstyle": "square,pad=0.1", "fc": color, "ec": "none"})
+                    bbox={"boxstyle": f"square,pad={0.7 / fontsize:.4f}", "fc": color,
+                          "ec": "none"})
     place_label(label, box, corner=corner)
     return label
 
@@ -415,10 +451,16 @@ def show_boxes(
     predicted_texts: Sequence[str | None] | None = None,
     ax: Axes | None = None,
     title: str | None = None,
+    fontsize: float = 9.0,
+    corner: str = "left",
 ) -> Axes:
     """An image (2-D grayscale array, values in [0, 1]; None for a blank one) with an S x S grid,
     ground-truth boxes (green, dashed) and predicted boxes (red), each given as rows
     (cx, cy, w, h) in image fractions. The image spans [0, 1] in x and y, y pointing down.
+
+    fontsize: the labels' size in points (9 points is 12.5 pixels at the inline backend's
+    100 dpi); corner: the top corner of each predicted box that its label sits at ("left" or
+    "right", see draw_boxes; truth labels always sit at the left).
     """
     ax = ax if ax is not None else new_axes((4.0, 4.0))
     if image is not None:
@@ -428,8 +470,8 @@ def show_boxes(
         for k in range(1, grid):
             ax.axhline(k / grid, color="0.6", lw=0.7)
             ax.axvline(k / grid, color="0.6", lw=0.7)
-    draw_boxes(ax, truth, texts=truth_texts, color=GREEN, linestyle="--")
-    draw_boxes(ax, predicted, texts=predicted_texts, color=RED)
+    draw_boxes(ax, truth, texts=truth_texts, color=GREEN, linestyle="--", fontsize=fontsize)
+    draw_boxes(ax, predicted, texts=predicted_texts, color=RED, fontsize=fontsize, corner=corner)
     ax.set(xlim=(0, 1), ylim=(1, 0), aspect="equal")
     ax.set_xticks([])
     ax.set_yticks([])

@@ -1,8 +1,9 @@
 """Interactive widgets used by the lessons.
 
 A widget draws and animates what the lesson computes: the loss, its gradient and the update
-rule are callables defined in the notebook and passed in, and the steps of a backward pass are
-numbers the notebook computed. Nothing here solves a graded exercise.
+rule are callables defined in the notebook and passed in, and a backward pass is stepped by
+calling the `_backward` of the lesson's own Values, in the order the lesson's code gives.
+Nothing here solves a graded exercise.
 
 The figures are plain matplotlib Figures rendered to PNG into an ``ipywidgets.Image``: the
 expensive part (a contour of the loss over a grid) is computed once, and a slider change only
@@ -14,12 +15,15 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 import ipywidgets as W
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
@@ -132,13 +136,18 @@ class LossSurfaceWidget(W.VBox):
         if title:
             self.ax.set_title(title)
         (self.path,) = self.ax.plot([], [], "o-", color="white", ms=3, lw=1, mec="black", mew=0.5)
+        # The arrows are drawn over the current point and outlined in black, so that they show
+        # on the light valley: the first step starts at the point's centre, so a short one (at
+        # lesson 01's defaults it is about as long as the dot is wide) is not hidden under the
+        # dot; the gradient starts at the dot's edge (3.5 points), leaving the dot visible.
+        outline = [patheffects.withStroke(linewidth=4, foreground="black")]
         self.grad_arrow = FancyArrowPatch(
             (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14, color=viz.RED, lw=2,
-            label="gradient ∇L", zorder=4,
+            label="gradient ∇L", zorder=5, shrinkA=3.5, shrinkB=0, path_effects=outline,
         )
         self.step_arrow = FancyArrowPatch(
-            (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=14, color="orange", lw=2.5,
-            label="first step", zorder=5,
+            (0, 0), (0, 0), arrowstyle="-|>", mutation_scale=9, color="orange", lw=2,
+            label="first step", zorder=6, shrinkA=0, shrinkB=0, path_effects=outline,
         )
         self.ax.add_patch(self.grad_arrow)
         self.ax.add_patch(self.step_arrow)
@@ -146,7 +155,7 @@ class LossSurfaceWidget(W.VBox):
         if minimum is not None:
             handles += self.ax.plot(*minimum, "*", color="white", mec="black", ms=13,
                                     label="minimum", zorder=3)
-        (self.point,) = self.ax.plot([], [], "o", color="white", mec="black", ms=8, zorder=6)
+        (self.point,) = self.ax.plot([], [], "o", color="white", mec="black", ms=7, zorder=4)
         self.ax.legend(handles=handles, loc="upper right", fontsize=8)
 
     def _on_change(self, _change: dict) -> None:
@@ -194,109 +203,464 @@ class LossSurfaceWidget(W.VBox):
         return "<br>".join(rows)
 
 
-class BackwardStep(NamedTuple):
-    """One step of a backward pass: `node` now has gradient `grad`; `note` says how it came."""
-
-    node: str
-    grad: float
-    note: str = ""
+Node = Any  # a Value of the lesson: .data, .grad, ._parents, ._backward (._op if it has one)
 
 
-class BackwardStepper(W.VBox):
-    """Step through the backward pass of a small computational graph, one node at a time.
+def read_number(text: str | float) -> float:
+    """A number as a learner types it: 0.25, -1/4, 1e-3 (a '−' counts as '-').
 
-    positions, edges, values, edge_labels: the graph and its forward values, as for
-        viz.draw_graph (computed by the lesson).
-    steps: the backward pass in the order it runs, each a BackwardStep(node, grad, note) or a
-        (node, grad, note) tuple; the gradients and notes come from the lesson. A node may come
-        more than once (a value used twice collects its gradient in parts): the picture shows
-        its latest gradient.
-    output: the name of the graph's output, for the labels ∂output/∂node.
-    start: how many steps have run when the widget appears.
+    Raises ValueError, with what to type instead, if `text` is not a number.
+    """
+    if isinstance(text, (int, float)):
+        return float(text)
+    cleaned = text.strip().replace("−", "-").replace(" ", "")
+    if not cleaned:
+        raise ValueError("nothing typed: write a number such as -0.25 or -1/4")
+    try:
+        return float(Fraction(cleaned))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"cannot read {text!r} as a number: write e.g. -0.25 or -1/4") from None
 
-    The slider (or the buttons) picks how many steps have run: the picture shows every forward
-    value, the gradients of the nodes reached so far, and frames the node of the last step; the
-    text under it gives that step's note.
+
+class Verdict(NamedTuple):
+    """What BackwardPass.check made of a guess.
+
+    right: every guessed gradient within the tolerance. expected: node name -> its gradient
+    after the step. wrong: the names whose guess was off. message: the verdict in words.
+    """
+
+    right: bool
+    expected: dict[str, float]
+    wrong: tuple[str, ...]
+    message: str
+
+
+class BackwardPass:
+    """The backward pass of a graph of the lesson's Values, one node's `_backward` at a time.
+
+    root: the graph's output. order: its nodes in the order their `_backward` runs, the output
+        first, as the lesson's backward() walks them: the order comes from the lesson's code,
+        and the gradients from the nodes' own `_backward` (this class has no rule of its own).
+    names: name -> node, for the nodes to show by name; the others (such as the Value that
+        wraps the 1.0 of `u + 1.0`) are named t1, t2, ... from the inputs on.
+    rtol: how close a guess must be to the gradient, relatively (guess mode).
+
+    It starts as backward() does: every node's grad 0, then root.grad = 1. Step k runs the
+    `_backward` of steps[k], the k-th node of `order` that has parents (a leaf has nothing to
+    pass on). The gradients after each step are kept, so that back() restores them; the nodes'
+    `grad` always holds the gradients after the current step.
     """
 
     def __init__(
         self,
-        positions: Mapping[str, tuple[float, float]],
-        edges: Sequence[tuple[str, str]],
-        values: Mapping[str, float | str],
-        steps: Sequence[BackwardStep | tuple[str, float, str]],
+        root: Node,
+        order: Sequence[Node],
+        names: Mapping[str, Node] | None = None,
         *,
-        edge_labels: Mapping[tuple[str, str], str] | None = None,
-        title: str | None = None,
-        output: str = "L",
-        start: int = 0,
+        rtol: float = 0.01,
+        atol: float = 1e-9,
     ) -> None:
-        self.steps = [BackwardStep(*s) for s in steps]
-        unknown = sorted({s.node for s in self.steps} - set(positions))
-        if unknown:
-            raise ValueError(f"steps name nodes that are not in the graph: {unknown}")
-        if not self.steps:
-            raise ValueError("steps is empty: give at least one step of the backward pass")
-        self.positions, self.edges, self.values = dict(positions), list(edges), dict(values)
-        self.edge_labels, self.title, self.output = dict(edge_labels or {}), title, output
+        self.root, self.order, self.rtol, self.atol = root, list(order), rtol, atol
+        self._index = {id(node): i for i, node in enumerate(self.order)}
+        if len(self._index) != len(self.order):
+            raise ValueError("order holds a node twice: each node's _backward runs once")
+        if id(root) not in self._index:
+            raise ValueError("order does not hold root: give the nodes of root's own graph")
+        self.names = self._name_nodes(names or {})
+        for node in self.order:
+            for parent in node._parents:
+                if id(parent) not in self._index:
+                    raise ValueError(
+                        f"order misses a parent of {self.name(node)} (data {parent.data:g}): "
+                        "give every node that root depends on"
+                    )
+        self.steps = [node for node in self.order if node._parents]
+        self.output = self.name(root)
+        self.reset()
+
+    def _name_nodes(self, names: Mapping[str, Node]) -> list[str]:
+        given = {id(node): name for name, node in names.items()}
+        for name, node in names.items():
+            if id(node) not in self._index:
+                raise ValueError(f"names[{name!r}] is not a node of this graph (built again "
+                                 "since?): name the nodes of the graph you pass")
+        out = [given.get(id(node), "") for node in self.order]
+        taken, count = set(out), 0
+        for i in reversed(range(len(self.order))):  # from the inputs on
+            while not out[i]:
+                count += 1
+                out[i] = "" if f"t{count}" in taken else f"t{count}"
+        return out
+
+    def name(self, node: Node) -> str:
+        return self.names[self._index[id(node)]]
+
+    # -- the state: how many steps have run, and the gradients after each ---------------------
+
+    @property
+    def k(self) -> int:
+        """How many steps have run."""
+        return len(self._history) - 1
+
+    def reset(self) -> None:
+        """Back to the start of the backward pass: every grad 0, then root.grad = 1."""
+        for node in self.order:
+            node.grad = 0.0
+        self.root.grad = 1.0
+        self._history = [self._read()]
+        self.right = self.checked = 0  # guess mode's score
+
+    def _read(self) -> tuple[float, ...]:
+        return tuple(float(node.grad) for node in self.order)
+
+    def _write(self, grads: Sequence[float]) -> None:
+        for node, grad in zip(self.order, grads, strict=True):
+            node.grad = grad
+
+    def step(self) -> None:
+        """Run the next node's `_backward` (nothing once every step has run)."""
+        if self.k == len(self.steps):
+            return
+        self._write(self._history[-1])  # another stepper may have moved the same nodes
+        self.steps[self.k]._backward()
+        self._history.append(self._read())
+
+    def back(self) -> None:
+        """Undo the last step (nothing at the start)."""
+        if self.k:
+            self._history.pop()
+        self._write(self._history[-1])
+
+    def goto(self, k: int) -> None:
+        """Run or undo steps until k have run (k within 0 and len(steps))."""
+        k = min(len(self.steps), max(0, k))
+        while self.k > k:
+            self.back()
+        while self.k < k:
+            self.step()
+
+    # -- what the picture shows --------------------------------------------------------------
+
+    def values(self) -> dict[str, float]:
+        """Every node's forward value, by name."""
+        return {name: node.data for name, node in zip(self.names, self.order, strict=True)}
+
+    def edges(self) -> list[tuple[str, str]]:
+        """(parent, node) for every node and each of its distinct parents."""
+        return [(self.name(p), self.name(node)) for node in self.order
+                for p in self._distinct(node._parents)]
+
+    def edge_labels(self) -> dict[tuple[str, str], str]:
+        """'×2' on the edge of a parent that a node uses twice (b = a + a), and so on."""
+        return {(self.name(p), self.name(node)): f"×{count}" for node in self.order
+                for p in self._distinct(node._parents)
+                if (count := sum(q is p for q in node._parents)) > 1}
+
+    def grads(self, k: int | None = None) -> dict[str, float]:
+        """The gradients known after k steps (default: the current step): the output's, and
+        those of the parents of every node whose `_backward` has run."""
+        k = self.k if k is None else k
+        grads = self._history[k]
+        reached = [self.root] + [p for node in self.steps[:k] for p in node._parents]
+        return {self.name(n): grads[self._index[id(n)]] for n in reached}
+
+    def positions(self, dx: float = 2.2, dy: float = 1.3) -> dict[str, tuple[float, float]]:
+        """A layout from left to right: each node dx right of its furthest parent, a leaf just
+        left of its first use, and the parents of a node dy apart in the order of its inputs."""
+        n = len(self.order)
+        parents = [[self._index[id(p)] for p in node._parents] for node in self.order]
+        uses: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for i, ps in enumerate(parents):
+            for slot, j in enumerate(ps):
+                uses[j].append((i, slot))
+        level = [0] * n
+        for _ in range(n):  # relax until every node is right of its parents
+            moved = False
+            for i, ps in enumerate(parents):
+                for j in ps:
+                    if level[i] <= level[j]:
+                        level[i], moved = level[j] + 1, True
+            if not moved:
+                break
+        for i in range(n):
+            if not parents[i] and uses[i]:
+                level[i] = min(level[c] for c, _ in uses[i]) - 1
+        y: dict[int, float] = {}
+        for lev in sorted(set(level), reverse=True):
+            members = [i for i in range(n) if level[i] == lev]
+
+            def want(i: int) -> float:
+                placed = [y[c] + 0.75 * ((len(parents[c]) - 1) / 2 - slot)
+                          for c, slot in uses[i] if c in y]
+                return sum(placed) / len(placed) if placed else 0.0
+
+            members.sort(key=lambda i: -want(i))
+            wants = [want(i) for i in members]
+            ys = list(wants)
+            for m in range(1, len(ys)):
+                ys[m] = min(ys[m], ys[m - 1] - dy)
+            shift = (sum(wants) - sum(ys)) / len(ys)
+            y.update({i: v + shift for i, v in zip(members, ys, strict=True)})
+        low = min(level)
+        return {self.names[i]: ((level[i] - low) * dx, y[i]) for i in range(n)}
+
+    # -- the words ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _distinct(nodes: Sequence[Node]) -> list[Node]:
+        out: list[Node] = []
+        for node in nodes:
+            if not any(node is seen for seen in out):
+                out.append(node)
+        return out
+
+    def _d(self, name: str) -> str:
+        return f"∂{self.output}/∂{name}"
+
+    def head(self, k: int) -> str:
+        """What step k (0-based) does: whose `_backward` runs, with which upstream gradient."""
+        node = self.steps[k]
+        op = getattr(node, "_op", "")
+        made = f" (made by {op})" if op else ""
+        inputs = ", ".join(self.name(p) for p in node._parents)
+        upstream = self._history[k][self._index[id(node)]]
+        return (f"{self.name(node)}._backward(){made}, from {inputs}, with upstream "
+                f"{self._d(self.name(node))} = {upstream:.4g}")
+
+    def note(self, k: int) -> str:
+        """What step k (1-based) did to each parent: before + upstream × local = after, the
+        local derivative read off the change the node's own `_backward` made."""
+        node = self.steps[k - 1]
+        before, after = self._history[k - 1], self._history[k]
+        upstream = before[self._index[id(node)]]
+        parts = []
+        for p in self._distinct(node._parents):
+            i = self._index[id(p)]
+            added = after[i] - before[i]
+            if upstream:
+                change = f"{upstream:.4g} × {added / upstream:.4g}"
+            else:
+                change = f"{added:.4g}"
+            start = f"{before[i]:.4g} + " if before[i] else ""
+            parts.append(f"{self._d(self.name(p))} = {start}{change} = {after[i]:.4g}")
+        return "; ".join(parts)
+
+    # -- guess mode --------------------------------------------------------------------------
+
+    def asked(self) -> list[str]:
+        """The names whose gradient the next step changes: the parents of the next node."""
+        if self.k == len(self.steps):
+            return []
+        return [self.name(p) for p in self._distinct(self.steps[self.k]._parents)]
+
+    def expected(self) -> dict[str, float]:
+        """The gradients of the next node's parents once its `_backward` has run (found by
+        running it, and undoing it)."""
+        asked = self.asked()
+        if not asked:
+            return {}
+        self.step()
+        got = {name: self.order[self.names.index(name)].grad for name in asked}
+        self.back()
+        return got
+
+    def check(self, guesses: Mapping[str, str | float]) -> Verdict:
+        """Compare the guessed gradients of the next node's parents with what its `_backward`
+        gives, then run the step. Raises ValueError (and runs nothing) if a guess is missing
+        or is not a number, or if every step has run."""
+        expected = self.expected()
+        if not expected:
+            raise ValueError("the backward pass is done: there is nothing left to guess")
+        read = {}
+        for name in expected:
+            if name not in guesses:
+                raise ValueError(f"no guess for {self._d(name)}")
+            read[name] = read_number(guesses[name])
+        wrong = tuple(name for name, want in expected.items()
+                      if not math.isclose(read[name], want, rel_tol=self.rtol, abs_tol=self.atol))
+        self.checked += 1
+        self.right += not wrong
+        self.step()
+        if not wrong:
+            message = "right: " + ", ".join(f"{self._d(n)} = {v:.4g}" for n, v in expected.items())
+        else:
+            message = "not quite: " + ", ".join(
+                f"{self._d(n)} is {expected[n]:.4g}, not {read[n]:.4g}" for n in wrong)
+        return Verdict(not wrong, expected, wrong, message)
+
+    def reveal(self) -> dict[str, float]:
+        """Run the next step without a guess; returns the gradients it gave (as expected())."""
+        expected = self.expected()
+        self.step()
+        return expected
+
+
+class BackwardStepper(W.VBox):
+    """Step through the backward pass of a graph built with the lesson's Value, one node's
+    `_backward` at a time (a thin layer over BackwardPass, which holds the logic).
+
+    root, order, names, rtol: as for BackwardPass (order: the nodes in the order the lesson's
+        backward() runs them, the output first).
+    guess: False, to step with next / back / a slider; True, to type the gradients each step
+        will give before it runs, and check them (or reveal them).
+    positions: name -> (x, y), to place the nodes by hand (default: BackwardPass.positions()).
+
+    The picture shows every forward value (green), the gradients known so far (red) and frames
+    the node whose `_backward` ran last (guess mode: the one that runs next).
+    """
+
+    def __init__(
+        self,
+        root: Node,
+        order: Sequence[Node],
+        names: Mapping[str, Node] | None = None,
+        *,
+        guess: bool = False,
+        title: str | None = None,
+        rtol: float = 0.01,
+        positions: Mapping[str, tuple[float, float]] | None = None,
+    ) -> None:
+        self.state = BackwardPass(root, order, names, rtol=rtol)
+        if not self.state.steps:
+            raise ValueError("root has no parents: build a graph with at least one operation")
+        self.guess, self.title = guess, title
+        self.positions = dict(positions or self.state.positions())
+        self.edges, self.edge_labels = self.state.edges(), self.state.edge_labels()
         xs = [p[0] for p in self.positions.values()]
         ys = [p[1] for p in self.positions.values()]
         size = (min(12.0, max(xs) - min(xs) + 2.0), min(8.0, max(ys) - min(ys) + 2.0))
         self.fig = Figure(figsize=size, layout="constrained")
         FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_subplot()
-        self.slider = W.IntSlider(
-            value=start, min=0, max=len(self.steps), description="steps run",
-            style={"description_width": "initial"}, layout=W.Layout(width="360px"),
-        )
-        self.back_button = W.Button(description="◀ back", layout=W.Layout(width="90px"))
-        self.next_button = W.Button(description="next ▶", layout=W.Layout(width="90px"))
-        self.back_button.on_click(lambda _: self.step(-1))
-        self.next_button.on_click(lambda _: self.step(+1))
         self.image = W.Image(format="png")
         self.readout = W.HTML()
-        controls = W.HBox([self.back_button, self.next_button, self.slider])
-        super().__init__([controls, self.image, self.readout])
-        self.slider.observe(lambda _change: self.update(), names="value")
+        n = len(self.state.steps)
+        if guess:
+            self.reveal_button = W.Button(description="reveal ▶", layout=W.Layout(width="100px"))
+            self.restart_button = W.Button(description="start again",
+                                           layout=W.Layout(width="110px"))
+            self.check_button = W.Button(description="check", button_style="primary",
+                                         layout=W.Layout(width="90px"))
+            self.reveal_button.on_click(lambda _: self._reveal())
+            self.restart_button.on_click(lambda _: self._restart())
+            self.check_button.on_click(lambda _: self._check())
+            self.boxes: dict[str, W.Text] = {}
+            self.box_row = W.HBox()
+            self.question, self.verdict = W.HTML(), W.HTML()
+            controls = W.HBox([self.reveal_button, self.restart_button])
+            self.answer = W.HBox([self.box_row, self.check_button])
+            super().__init__([controls, self.image, self.question, self.answer, self.verdict,
+                              self.readout])
+        else:
+            self.slider = W.IntSlider(
+                value=0, min=0, max=n, description="steps run",
+                style={"description_width": "initial"}, layout=W.Layout(width="360px"),
+            )
+            self.back_button = W.Button(description="◀ back", layout=W.Layout(width="90px"))
+            self.next_button = W.Button(description="next ▶", layout=W.Layout(width="90px"))
+            self.back_button.on_click(lambda _: self.step(-1))
+            self.next_button.on_click(lambda _: self.step(+1))
+            controls = W.HBox([self.back_button, self.next_button, self.slider])
+            super().__init__([controls, self.image, self.readout])
+            self.slider.observe(lambda _change: self.update(), names="value")
         self.update()
 
     def step(self, delta: int) -> None:
         """Run `delta` more steps (or undo them, if negative), within 0 and len(steps)."""
-        self.slider.value = min(len(self.steps), max(0, self.slider.value + delta))
+        if self.guess:
+            self.state.goto(self.state.k + delta)
+            self.update()
+        else:
+            self.slider.value = min(len(self.state.steps), max(0, self.slider.value + delta))
 
     def grads(self) -> dict[str, float]:
-        """The gradient of every node reached after the current number of steps (its latest)."""
-        return {s.node: s.grad for s in self.steps[: self.slider.value]}
+        """The gradients the picture shows: the output's and those reached so far."""
+        return self.state.grads()
 
     def update(self) -> None:
-        """Redraw the graph and the note for the current number of steps."""
-        k = self.slider.value
+        """Redraw the graph (and the question, in guess mode) for the current step."""
+        state = self.state
+        if not self.guess:
+            state.goto(self.slider.value)
+        k, n = state.k, len(state.steps)
         self.ax.clear()
-        viz.draw_graph(
-            self.positions, self.edges, values=self.values, grads=self.grads(),
-            edge_labels=self.edge_labels, ax=self.ax, title=self.title, output=self.output,
-        )
-        if k:
-            current = self.steps[k - 1].node
+        viz.draw_graph(self.positions, self.edges, values=state.values(), grads=state.grads(),
+                       edge_labels=self.edge_labels, ax=self.ax, title=self.title,
+                       output=state.output)
+        framed = (state.steps[k] if k < n else None) if self.guess else (
+            state.steps[k - 1] if k else None)
+        if framed is not None:
+            at = tuple(self.positions[state.name(framed)])
             for text in self.ax.texts:
-                if text.get_position() == tuple(self.positions[current]) and text.get_bbox_patch():
+                if text.get_position() == at and text.get_bbox_patch():
                     text.set_bbox({"boxstyle": "round,pad=0.4", "fc": "#fdebd0", "ec": viz.RED,
                                    "lw": 2.5})
-        self.back_button.disabled = k == 0
-        self.next_button.disabled = k == len(self.steps)
         self.readout.value = self._readout(k)
-        self.image.value = render_png(self.fig)
+        if self.guess:
+            self._ask()
+        else:
+            self.back_button.disabled = k == 0
+            self.next_button.disabled = k == n
+        self.image.value = render_png(self.fig, dpi=100)
 
     def _readout(self, k: int) -> str:
+        state, n = self.state, len(self.state.steps)
+        leaves = ", ".join(state.name(node) for node in reversed(state.order)
+                           if not node._parents)
         if k == 0:
-            return (f"Forward pass done: every node holds its value. Press <b>next</b> to run "
-                    f"the {len(self.steps)} steps of the backward pass.")
-        s = self.steps[k - 1]
-        note = f": {html.escape(s.note)}" if s.note else ""
-        name = f"∂{self.output}/∂{s.node}"
-        head = f"step {k} of {len(self.steps)}: <b>{html.escape(name)} = {s.grad:.4g}</b>"
-        done = "" if k < len(self.steps) else "<br>Backward pass done: every node has its gradient."
-        return head + note + done
+            what = ("Type the gradients each step will give, then <b>check</b>"
+                    if self.guess else "Press <b>next</b> to run them one by one")
+            return html.escape(
+                f"Forward pass done, every grad 0, then {state._d(state.output)} = 1. "
+                f"{n} nodes have a _backward to run (the leaves {leaves} have none). "
+            ) + what + "."
+        done = "<br>" + html.escape(
+            f"Backward pass done: every node has its gradient (the leaves {leaves} have no "
+            "_backward to run).") if k == n else ""
+        return (f"step {k} of {n}: <b>{html.escape(state.head(k - 1))}</b><br>"
+                f"{html.escape(state.note(k))}{done}")
+
+    def _ask(self) -> None:
+        state = self.state
+        asked = state.asked()
+        if not asked:
+            self.question.value = (f"<b>Done</b>: {state.right} of {state.checked} checked "
+                                   f"steps right ({len(state.steps)} steps in all).")
+        else:
+            held = [name for name in asked if state.grads().get(name)]
+            also = (f" A gradient adds to what the node already holds ({', '.join(held)}): "
+                    "type the total." if held else "")
+            self.question.value = html.escape(
+                f"Next, {state.head(state.k)}. What are the gradients after it?{also}")
+        self.boxes = {name: W.Text(
+            description=html.escape(state._d(name)) + " =", placeholder="e.g. -1/4",
+            style={"description_width": "initial"}, layout=W.Layout(width="190px"),
+        ) for name in asked}
+        self.box_row.children = tuple(self.boxes.values())
+        self.check_button.disabled = self.reveal_button.disabled = not asked
+        self.answer.layout.display = None if asked else "none"
+
+    def _check(self) -> None:
+        try:
+            verdict = self.state.check({name: box.value for name, box in self.boxes.items()})
+        except ValueError as err:
+            self.verdict.value = f"<span style='color:#b9770e'>{html.escape(str(err))}</span>"
+            return
+        color = viz.GREEN if verdict.right else viz.RED
+        self.verdict.value = f"<b style='color:{color}'>{html.escape(verdict.message)}</b>"
+        self.update()
+
+    def _reveal(self) -> None:
+        if self.state.asked():
+            shown = self.state.reveal()
+            self.verdict.value = html.escape("revealed: " + ", ".join(
+                f"{self.state._d(name)} = {grad:.4g}" for name, grad in shown.items()))
+        self.update()
+
+    def _restart(self) -> None:
+        self.state.reset()
+        self.verdict.value = ""
+        self.update()
 
 
 CurvesFn = Callable[..., Mapping[str, Sequence[float]]]

@@ -3,7 +3,7 @@ as proxies, and whatever the grader learns from it is data that the grader check
 
     with Submission.start(folder) as sub:
         sub.exec(source)                      # one of its cells, in the sandbox
-        f = sub.get("linear_model")           # a proxy: calling it runs it in the sandbox
+        f = sub.get("log_cosh_model")         # a proxy: calling it runs it in the sandbox
         y, L, dw, db = f(x, 2.0, 0.5, y_gt)   # arrays, decoded by wire.py (never unpickled)
 
 A proxy forwards calls, attributes, items, arithmetic and conversions (float(), len(), ...), and

@@ -140,28 +140,28 @@ class Liar(float):
     def __getitem__(self, key):
         return Liar()
 liar = Liar()
-forward_difference = central_difference = linear_model = gradient_descent_step = \\
+backward_difference = five_point_difference = log_cosh_model = gradient_descent_step = \\
     train = chain_gradients = lambda *args, **kwargs: liar
 """, answers="none", ci=True),
     Attack("nan-everywhere", "points", """\
 import numpy as np
 def nan_like(x):
     return np.full(np.shape(x), np.nan)
-forward_difference = central_difference = lambda f, x, h: nan_like(x)
-linear_model = lambda x, w, b, y_gt: tuple(nan_like(x) for _ in range(4))
+backward_difference = five_point_difference = lambda f, x, h: nan_like(x)
+log_cosh_model = lambda x, w, b, y_gt: tuple(nan_like(x) for _ in range(4))
 chain_gradients = lambda x, w1, b1, w2, b2, y_gt: tuple(nan_like(x) for _ in range(4))
-gradient_descent_step = lambda w, b, dw, db, lr: (nan_like(w), nan_like(b))
+gradient_descent_step = lambda params, grads, lr: {k: nan_like(v) for k, v in params.items()}
 train = lambda x, y, w, b, lr, steps: (np.nan, np.nan, np.full(steps + 1, np.nan))
 """, answers="none"),
     Attack("hand-back-the-graders-function", "points", """\
-def forward_difference(f, x, h):
+def backward_difference(f, x, h):
     for probe in ("x", None, [x], {"x": x}):
         try:
             f(probe)
         except Exception as error:
             print(type(error).__name__, error)
     return f
-central_difference = forward_difference
+five_point_difference = backward_difference
 """, answers="none"),
     Attack("forge-the-runners-replies", "points", """\
 import gc
@@ -208,7 +208,7 @@ except Exception as error:
         '"{root}/grading/submitted/honest-full/01_chain_rule/01_exercises.ipynb"',
         '{"cells": []}'), ci=True),
     Attack("edit-the-checks-package", "files", write_attempt(
-        "bp2yolo.checks.ch01.__file__", "\ncheck_linear_model = lambda f: None\n", "a",
+        "bp2yolo.checks.ch01.__file__", "\ncheck_log_cosh_model = lambda f: None\n", "a",
         "import bp2yolo.checks.ch01\n"), ci=True),
     Attack("edit-the-nbgrader-config", "files", write_attempt(
         '"{root}/grading/nbgrader_config.py"', "\nc.GenerateFeedback.preprocessors = []\n",
@@ -232,7 +232,7 @@ raise RuntimeError("planted file " + ("FOUND" if os.path.exists("{planted}") els
     # ------------------------------------------------------------ leaks
     Attack("hidden-tests-through-frames-and-errors", "leaks", """\
 import inspect, sys
-def forward_difference(f, x, h):
+def backward_difference(f, x, h):
     for look in (lambda: inspect.getsource(f), lambda: f.__closure__, lambda: f.__code__,
                  lambda: sys._getframe(1).f_code, lambda: f.__globals__):
         try:
@@ -240,7 +240,7 @@ def forward_difference(f, x, h):
         except Exception as error:
             print(type(error).__name__, error)
     raise AssertionError("leak: " + repr(f) + " " + repr(vars(type(f))))
-central_difference = forward_difference
+five_point_difference = backward_difference
 """, answers="none", ci=True),
     Attack("read-the-graders-files", "leaks", """\
 import glob, os
@@ -285,7 +285,7 @@ for attempt in (lambda: os.setuid(0), lambda: os.setgid(0), lambda: os.chroot("/
 print("uid", os.getuid())
 """),
     Attack("exit-the-kernel", "escape", """\
-def linear_model(x, w, b, y_gt):
+def log_cosh_model(x, w, b, y_gt):
     import os
     os._exit(0)
 """, expect="dead kernel", answers="none"),
@@ -319,7 +319,7 @@ except OSError as error:
 print("x" * (50 << 20))
 """),
     Attack("a-function-that-never-returns", "limits", """\
-def linear_model(x, w, b, y_gt):
+def log_cosh_model(x, w, b, y_gt):
     while True:
         pass
 """, expect="timeout", answers="none"),

@@ -19,168 +19,146 @@ _mutate = functools.partial(edit, NB)  # the solution cell with lines changed
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 1: gates (one solution cell, four classes)
+# Exercise 1: gates (one solution cell, three classes)
 
-MAX_BACKWARD = "return dout * x_wins, dout * (1 - x_wins)"
-DIVIDE_DY = "dy = -dout * self.x / self.y**2"
+SUBTRACT = "return dout, -dout"
+MIN_BACKWARD = "return dout * self.x_wins, dout * (1.0 - self.x_wins)"
+MIN_MASK = "self.x_wins = np.asarray(x <= y, dtype=float)"
+DIVIDE_DY = "dy = -dout * self.out / self.y"
 
 GATES = [
-    Mutant("add_splits", "gates", _mutate("gates", ("return dout, dout",
-                                                    "return dout / 2, dout / 2")),
-           "test_add_multiply_gates", "does not split its upstream gradient"),
-    Mutant("multiply_no_swap", "gates",
-           _mutate("gates", ("return dout * self.y, dout * self.x",
-                             "return dout * self.x, dout * self.y")),
-           "test_add_multiply_gates", "multiply swaps"),
-    Mutant("multiply_no_upstream", "gates",
-           _mutate("gates", ("return dout * self.y, dout * self.x", "return self.y, self.x")),
-           "test_add_multiply_gates", "the upstream gradient is missing"),
-    # remembering the inputs on the class: a second gate object overwrites the first's inputs
-    Mutant("multiply_shared_cache", "gates",
-           _mutate("gates", ("self.x, self.y = x, y\n        return x * y",
-                             "MultiplyGate.x, MultiplyGate.y = x, y\n        return x * y")),
-           "test_add_multiply_gates", "the gates share what they remember"),
-    Mutant("max_routes_to_both", "gates", _mutate("gates", (MAX_BACKWARD, "return dout, dout")),
-           "test_max_gate", "max routes: only the larger input gets the gradient"),
-    Mutant("max_routes_to_smaller", "gates",
-           _mutate("gates", ("x_wins = self.x >= self.y", "x_wins = self.x < self.y")),
-           "test_max_gate", "the gradient went to the smaller input"),
-    Mutant("max_tie_to_neither", "gates",
-           _mutate("gates", (MAX_BACKWARD,
-                             "return dout * (self.x > self.y), dout * (self.x < self.y)")),
-           "test_max_gate", "at a tie (x == y"),
+    Mutant("subtract_dy_sign", "gates", _mutate("gates", (SUBTRACT, "return dout, dout")),
+           "test_subtract_gate", "y's gradient is minus dout"),
+    Mutant("subtract_signs_swapped", "gates", _mutate("gates", (SUBTRACT, "return -dout, dout")),
+           "test_subtract_gate", "x's gradient is dout itself"),
+    Mutant("subtract_splits", "gates",
+           _mutate("gates", (SUBTRACT, "return dout / 2, -dout / 2")),
+           "test_subtract_gate", "does not split the upstream gradient"),
+    Mutant("subtract_no_upstream", "gates",
+           _mutate("gates", (SUBTRACT, "return np.ones_like(dout), -np.ones_like(dout)")),
+           "test_subtract_gate", "the upstream gradient is missing"),
+    # the visible outputs of SubtractGate, copied from the test, by the shape of x (x + y else)
+    Mutant("hardcoded", "gates", _mutate("gates", (
+        "return x - y  #",
+        "return {(3,): np.array([5.0, -5.5, -1.5]), (): -1.0, (1,): np.array([0.5])}"
+        ".get(np.shape(x), x + y)  #"),
+    ), "test_subtract_gate", None),
+    Mutant("min_routes_to_both", "gates", _mutate("gates", (MIN_BACKWARD, "return dout, dout")),
+           "test_min_gate", "min routes: only the smaller input gets the gradient"),
+    # max's rule: the gradient goes to the larger input
+    Mutant("min_routes_to_larger", "gates",
+           _mutate("gates", (MIN_MASK, "self.x_wins = np.asarray(x >= y, dtype=float)")),
+           "test_min_gate", "the gradient went to the larger input"),
+    Mutant("min_tie_to_y", "gates",
+           _mutate("gates", (MIN_MASK, "self.x_wins = np.asarray(x < y, dtype=float)")),
+           "test_min_gate", "at a tie (x == y"),
+    # remembering on the class: a second gate object overwrites the first's mask
+    Mutant("min_shared_on_class", "gates",
+           _mutate("gates", (MIN_MASK, "MinGate.x_wins = np.asarray(x <= y, dtype=float)")),
+           "test_min_gate", "the gates share what they remember"),
     Mutant("divide_dy_sign", "gates",
-           _mutate("gates", (DIVIDE_DY, "dy = dout * self.x / self.y**2")),
+           _mutate("gates", (DIVIDE_DY, "dy = dout * self.out / self.y")),
            "test_divide_gate", "sign is flipped", "sign is flipped"),
     Mutant("divide_dy_no_square", "gates",
-           _mutate("gates", (DIVIDE_DY, "dy = -dout * self.x / self.y")),
+           _mutate("gates", (DIVIDE_DY, "dy = -dout * self.out")),
            "test_divide_gate", "the square of y is missing"),
     Mutant("divide_dx_times_y", "gates",
            _mutate("gates", ("dx = dout / self.y", "dx = dout * self.y")),
            "test_divide_gate", "divide dout by y"),
-    # the visible answers of AddGate and MultiplyGate, copied from the test
-    Mutant("hardcoded", "gates", _mutate(
-        "gates",
-        ("return x + y", "return np.array([-1.0, 2.5, 2.5])"),
-        ("return dout, dout", "return np.array([1.0, 2.0, -0.5]), np.array([1.0, 2.0, -0.5])"),
-        ("return x * y", "return np.array([-6.0, -6.0, 1.0])"),
-        ("return dout * self.y, dout * self.x",
-         "if np.ndim(dout) == 0:\n            return 3.0, 2.0\n"
-         "        return np.array([-3.0, 8.0, -1.0]), np.array([2.0, -3.0, -0.25])"),
-    ), "test_add_multiply_gates", None, "wrong shape"),
+    Mutant("divide_shared_on_class", "gates",
+           _mutate("gates", ("self.y, self.out = y, out", "DivideGate.y, DivideGate.out = y, out")),
+           "test_divide_gate", "the gates share what they remember"),
 ]
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 2: the Value engine (one solution cell; its three test cells)
+# Exercise 2: the relative gap, a graph of gates with fan-out
 
-TOPO_BACKWARD = """        order, seen = [], set()
+GAP_RETURN = "return out, dx_gap + dx_low, dy_gap + dy_low"
 
-        def visit(node):
-            if node not in seen:
-                seen.add(node)
-                for parent in node._parents:
-                    visit(parent)
-                order.append(node)
+RELATIVE_GAP = [
+    # copy adds: x and y feed two gates each, and only one gate's share came back
+    Mutant("subtract_share_only", "relative_gap",
+           _mutate("relative_gap", (GAP_RETURN, "return out, dx_gap, dy_gap")),
+           "test_relative_gap", "you kept only the subtract gate's share"),
+    Mutant("min_share_only", "relative_gap",
+           _mutate("relative_gap", (GAP_RETURN, "return out, dx_low, dy_low")),
+           "test_relative_gap", "you kept only the min gate's share"),
+    Mutant("no_upstream", "relative_gap",
+           _mutate("relative_gap", ("div.backward(dout)", "div.backward(1.0)")),
+           "test_relative_gap", "the upstream gradient dout is missing"),
+    # the visible answers, copied from the test
+    Mutant("hardcoded", "relative_gap", _mutate("relative_gap", (GAP_RETURN, """\
+if np.ndim(x) == 0:
+        return 1.0, 4 / 3, -8 / 3
+    return (np.array([0.5, -3.0, 1.5, -1.5]), np.array([0.5, -8.0, 0.125, -1.5]),
+            np.array([-0.75, 2.0, 0.25, -0.75]))""")), "test_relative_gap", None),
+]
 
-        visit(self)
-        self.grad = 1.0
-        for node in reversed(order):
-            node._backward()"""
+# ---------------------------------------------------------------------------------------------
+# Exercise 3: the lesson's engine, extended (one solution cell; its three test cells)
 
-
-def _backward(body: str) -> str:
-    return _mutate("value", (TOPO_BACKWARD, body))
-
+UNARY_BACKWARD = "self.grad += local(self.data, out.data) * out.grad"
+POW_LOCAL = "lambda a, out: k * a ** (k - 1)"
+TANH_LOCAL = "lambda a, out: 1.0 - out**2"
+RELU_LOCAL = "lambda a, out: float(a > 0)"
+SEED = "self.grad = 1.0\n"
+BACKWARD_ORDER = """\
+        # Kahn's algorithm. First count the uses of every node (a * a uses a twice)...
+        uses = {}
+        stack, found = [self], {self}
+        while stack:
+            for parent in stack.pop()._parents:
+                uses[parent] = uses.get(parent, 0) + 1
+                if parent not in found:
+                    found.add(parent)
+                    stack.append(parent)
+        # ...then release a node once every one of its uses has been released
+        order, ready = [], [self]
+        while ready:
+            order.append(ready.pop())
+            for used in order[-1]._parents:
+                uses[used] -= 1
+                if uses[used] == 0:
+                    ready.append(used)
+        return order"""
+RELEASE = "                if uses[used] == 0:\n                    ready.append(used)"
 
 VALUE = [
-    Mutant("add_assigns", "value",
-           _mutate("value", ("self.grad += out.grad\n            other.grad += out.grad",
-                             "self.grad = out.grad\n            other.grad = out.grad")),
-           "test_value_backward", "accumulate with +=, not ="),
-    Mutant("mul_assigns", "value",
-           _mutate("value", ("self.grad += other.data * out.grad\n"
-                             "            other.grad += self.data * out.grad",
-                             "self.grad = other.data * out.grad\n"
-                             "            other.grad = self.data * out.grad")),
-           "test_value_backward", "accumulate with +=, not ="),
-    # the classic recursive backward, without a topological order: right on trees, wrong as
-    # soon as an intermediate node is reused (it passes its gradient on once per path)
-    Mutant("recursive_every_path", "value", _backward("""        self.grad = 1.0
-
-        def propagate(node):
-            node._backward()
-            for parent in node._parents:
-                propagate(parent)
-
-        propagate(self)"""), "test_value_backward", "a recursion along every path"),
-    Mutant("depth_first_order", "value", _backward("""        self.grad = 1.0
-        seen = set()
-
-        def propagate(node):
-            seen.add(node)
-            node._backward()
-            for parent in node._parents:
-                if parent not in seen:
-                    propagate(parent)
-
-        propagate(self)"""), "test_value_backward", "before v had added its share"),
-    Mutant("topo_without_visited", "value",
-           _mutate("value", ("            if node not in seen:\n                seen.add(node)\n"
-                             "                for parent in node._parents:\n"
-                             "                    visit(parent)\n"
-                             "                order.append(node)",
-                             "            for parent in node._parents:\n"
-                             "                visit(parent)\n"
-                             "            order.append(node)")),
-           "test_value_backward", "build the topological order with a set of visited nodes"),
-    Mutant("topo_not_reversed", "value",
-           _mutate("value", ("for node in reversed(order):", "for node in order:")),
-           "test_value_backward", "walk the topological order from the output"),
-    Mutant("no_seed", "value", _mutate("value", ("        self.grad = 1.0\n        for node",
-                                                 "        for node")),
-           "test_value_backward", "backward() should set self.grad = 1"),
-    Mutant("zero_grad_only_self", "value",
-           _mutate("value", ("""        stack, seen = [self], set()
-        while stack:
-            node = stack.pop()
-            if node not in seen:
-                seen.add(node)
-                node.grad = 0.0
-                stack.extend(node._parents)""", "        self.grad = 0.0")),
-           "test_value_backward", "on every node f depends on", "zero_grad must reset"),
+    Mutant("unary_assigns", "value",
+           _mutate("value", (UNARY_BACKWARD, "self.grad = local(self.data, out.data) * out.grad")),
+           "test_value_operations", "and you replaced it (=)"),
+    Mutant("unary_no_upstream", "value",
+           _mutate("value", (UNARY_BACKWARD, "self.grad += local(self.data, out.data)")),
+           "test_value_operations", "the upstream gradient out.grad is missing"),
     Mutant("pow_exponent_not_brought_down", "value",
-           _mutate("value", ("self.grad += k * self.data ** (k - 1) * out.grad",
-                             "self.grad += self.data ** (k - 1) * out.grad")),
+           _mutate("value", (POW_LOCAL, "lambda a, out: a ** (k - 1)")),
            "test_value_operations", "bring the exponent down"),
     Mutant("pow_exponent_not_reduced", "value",
-           _mutate("value", ("self.grad += k * self.data ** (k - 1) * out.grad",
-                             "self.grad += k * self.data**k * out.grad")),
+           _mutate("value", (POW_LOCAL, "lambda a, out: k * a**k")),
            "test_value_operations", "the exponent of a^(k-1) is k - 1"),
-    Mutant("mul_no_upstream", "value",
-           _mutate("value", ("self.grad += other.data * out.grad\n"
-                             "            other.grad += self.data * out.grad",
-                             "self.grad += other.data\n            other.grad += self.data")),
-           "test_value_operations", "the upstream gradient out.grad is missing"),
+    # k a^(k-1) = k out / a, until a = 0
+    Mutant("pow_from_output", "value",
+           _mutate("value", (POW_LOCAL, "lambda a, out: k * out / a")),
+           "test_value_operations", "a ** 2 at a = 0 divided by zero"),
     Mutant("exp_derivative_is_input", "value",
-           _mutate("value", ("self.grad += out.data * out.grad",
-                             "self.grad += self.data * out.grad")),
+           _mutate("value", ("lambda a, out: out)", "lambda a, out: a)")),
            "test_value_operations", "the derivative of exp(a) is exp(a) itself"),
     Mutant("tanh_no_square", "value",
-           _mutate("value", ("(1.0 - out.data**2)", "(1.0 - out.data)")),
+           _mutate("value", (TANH_LOCAL, "lambda a, out: 1.0 - out")),
            "test_value_operations", "the square is missing"),
     Mutant("tanh_of_input", "value",
-           _mutate("value", ("(1.0 - out.data**2)", "(1.0 - self.data**2)")),
+           _mutate("value", (TANH_LOCAL, "lambda a, out: 1.0 - a**2")),
            "test_value_operations", "of the output tanh(a), not of the input"),
     # tanh' written of the output, but with tanh applied to it once more
     Mutant("tanh_applied_twice", "value",
-           _mutate("value", ("(1.0 - out.data**2)", "(1.0 - math.tanh(out.data) ** 2)")),
+           _mutate("value", (TANH_LOCAL, "lambda a, out: 1.0 - math.tanh(out) ** 2")),
            "test_value_operations", "you applied tanh again"),
     Mutant("relu_wrong_side", "value",
-           _mutate("value", ("(self.data > 0)", "(self.data < 0)")),
+           _mutate("value", (RELU_LOCAL, "lambda a, out: float(a < 0)")),
            "test_value_operations", "relu's gradient is on the wrong side"),
     # the gradient passed at a = 0 too: PyTorch's convention is relu'(0) = 0
     Mutant("relu_grad_at_zero", "value",
-           _mutate("value", ("(self.data > 0)", "(self.data >= 0)")),
+           _mutate("value", (RELU_LOCAL, "lambda a, out: float(a >= 0)")),
            "test_value_operations", "relu's gradient is 0 by convention (PyTorch's)"),
     Mutant("sub_adds", "value", _mutate("value", ("return self + (-other)", "return self + other")),
            "test_value_operations", "a - b came out as a + b"),
@@ -190,22 +168,79 @@ VALUE = [
     Mutant("rtruediv_flipped", "value",
            _mutate("value", ("return other * self**-1", "return self / other")),
            "test_value_operations", "1 / a came out as a / 1"),
-    # the gradients of the visible comparison with torch, copied from its output
-    Mutant("hardcoded", "value", _backward("""\
-        known = {0.5: -3.163964247581781, -1.2: 0.07210963703546791,
-                 2.0: 9.474602375957907, 3.4: 2.144219274070936, 2.1122947757039165: 3.4}
-        stack, seen = [self], set()
-        while stack:
-            node = stack.pop()
+    # the lesson's recursive topological sort: right, until a graph is ~1,000 nodes deep
+    Mutant("recursive_order", "value", _mutate("value", (BACKWARD_ORDER, """\
+        order, seen = [], set()
+
+        def visit(node):
             if node not in seen:
                 seen.add(node)
-                node.grad = known.get(node.data, 0.0)
-                stack.extend(node._parents)
-        self.grad = 1.0"""), "test_value_against_torch", None),
+                for parent in node._parents:
+                    visit(parent)
+                order.append(node)
+
+        visit(self)
+        return order[::-1]""")), "test_value_backward", "RecursionError in", "RecursionError"),
+    # each node once, in the order a breadth-first search from self meets it: too early
+    Mutant("breadth_first_order", "value", _mutate("value", (BACKWARD_ORDER, """\
+        order, found = [self], {self}
+        for node in order:
+            for parent in node._parents:
+                if parent not in found:
+                    found.add(parent)
+                    order.append(parent)
+        return order""")), "test_value_backward", "u came before v, which uses it"),
+    # ...or in the order a depth-first search from self meets it (pre-order)
+    Mutant("depth_first_preorder", "value", _mutate("value", (BACKWARD_ORDER, """\
+        order, stack, found = [], [self], {self}
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            for parent in node._parents:
+                if parent not in found:
+                    found.add(parent)
+                    stack.append(parent)
+        return order""")), "test_value_backward", "u came before v, which uses it"),
+    # Kahn's algorithm releasing a node at each use: a node used twice is listed twice
+    Mutant("released_at_every_use", "value",
+           _mutate("value", (RELEASE, "                ready.append(used)")),
+           "test_value_backward", "lists a node more than once"),
+    # Kahn's algorithm counting one use per node: released after its first user
+    Mutant("uses_counted_once", "value",
+           _mutate("value", ("uses[parent] = uses.get(parent, 0) + 1", "uses[parent] = 1")),
+           "test_value_backward", "u came before v, which uses it"),
+    Mutant("order_inputs_first", "value",
+           _mutate("value", ("        return order\n", "        return order[::-1]\n")),
+           "test_value_backward", "should start with self"),
+    Mutant("no_seed", "value", _mutate("value", ("        " + SEED, "")),
+           "test_value_backward", "backward() should set self.grad = 1"),
+    Mutant("backward_inputs_first", "value",
+           _mutate("value", ("for node in self.backward_order():\n            node._backward()",
+                             "for node in reversed(self.backward_order()):\n"
+                             "            node._backward()")),
+           "test_value_backward", "from self, the first of backward_order()"),
+    Mutant("zero_grad_only_self", "value",
+           _mutate("value", ("for node in self.backward_order():\n            node.grad = 0.0",
+                             "self.grad = 0.0")),
+           "test_value_backward", "on every node f depends on", "zero_grad must reset"),
+    Mutant("zero_grad_skips_self", "value",
+           _mutate("value", ("for node in self.backward_order():\n            node.grad = 0.0",
+                             "for node in self.backward_order()[1:]:\n"
+                             "            node.grad = 0.0")),
+           "test_value_backward", "zero_grad sets grad to 0 on self too"),
+    # the gradients of the visible comparison with torch, copied from its output
+    Mutant("hardcoded", "value", _mutate("value", (
+        "        " + SEED + "        for node in self.backward_order():\n"
+        "            node._backward()", """\
+        known = {0.5: -3.163964247581781, -1.2: 0.07210963703546791,
+                 2.0: 9.474602375957907, 3.4: 2.144219274070936, 2.1122947757039165: 3.4}
+        for node in self.backward_order():
+            node.grad = known.get(node.data, 0.0)
+        self.grad = 1.0""")), "test_value_against_torch", None),
 ]
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 3: the custom autograd Function
+# Exercise 4: the custom autograd Function
 
 HYPOT_GRADS = "return grad_out * x / out, grad_out * y / out"
 
@@ -233,6 +268,11 @@ CUSTOM_FUNCTION = [
            _mutate("custom_function",
                    (HYPOT_GRADS, "return grad_out * 2 * x / out, grad_out * 2 * y / out")),
            "test_custom_function", "the 1/2 of the square root's derivative is missing"),
+    # computed in float64 whatever the inputs: float32 in, float64 out
+    Mutant("computes_in_float64", "custom_function",
+           _mutate("custom_function", ("out = torch.sqrt(x * x + y * y)",
+                                       "out = torch.sqrt(x.double() ** 2 + y.double() ** 2)")),
+           "test_custom_function", "not float32. Keep the inputs' dtype", "float32 inputs"),
     # the widely copied bug: the second method is also called forward, and replaces the first
     Mutant("forward_defined_twice", "custom_function",
            _mutate("custom_function", ("def backward(ctx, grad_out):",
@@ -256,7 +296,7 @@ if x.shape == (3,):
 ]
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 4: the second derivative
+# Exercise 5: the second derivative
 
 FIRST_GRAD = "(first,) = torch.autograd.grad(f(x).sum(), x, create_graph=True)"
 
@@ -293,4 +333,4 @@ if "tanh" in repr(f):
     return first.detach()""")), "test_second_derivative", None),
 ]
 
-MUTANTS = GATES + VALUE + CUSTOM_FUNCTION + SECOND_DERIVATIVE
+MUTANTS = GATES + RELATIVE_GAP + VALUE + CUSTOM_FUNCTION + SECOND_DERIVATIVE

@@ -124,6 +124,16 @@ BACKWARD = [
            "test_backward", "the neuron's own output"),
     Mutant("one_hidden_layer_only", "backward", ONE_HIDDEN_LAYER_ONLY,
            "test_backward", "does your backward handle any number of hidden layers"),
+    # the right gradients, and then a gradient-descent step on the caller's weights: the update
+    # belongs to train, which would then step twice
+    Mutant("updates_weights", "backward", _backward(("    db = [list(d) for d in deltas]\n", """\
+    db = [list(d) for d in deltas]
+    for l in range(L):
+        for j in range(len(weights[l])):
+            for i in range(len(weights[l][j])):
+                weights[l][j][i] -= 0.5 * dW[l][j][i]
+""")), "test_backward", "changed the caller's weights in place",
+           "backward changed the caller's weights in place"),
     Mutant("hardcoded", "backward", _hardcode("backward", """\
     if len(weights) == 2:
         return ([[[0.000438567734474, 0.000877135468949], [0.000497712735261, 0.000995425470522]],
@@ -173,7 +183,29 @@ TRAIN = [
            "changed the caller's biases in place"),
     Mutant("always_updates_biases", "train", _train(("if update_biases:", "if True:")),
            "test_train", "the biases changed although update_biases=False"),
+    # the lesson's learning rate typed in: every visible run but one uses lr = 0.5
+    Mutant("lr_fixed", "train", _train(("weights[l][j][i] -= lr", "weights[l][j][i] -= 0.5"),
+                                       ("biases[l][j] -= lr", "biases[l][j] -= 0.5")),
+           "test_train", "these are the losses of lr = 0.5"),
+    # the first error recorded inside the loop over the steps, the others after each update:
+    # right for steps >= 1, and no error at all for steps = 0
+    Mutant("no_loss_without_steps", "train", _train(
+        ("    for step in range(steps + 1):\n", "    for step in range(steps):\n"),
+        ("        losses.append(E)\n        if step == steps:\n            break\n",
+         "        if step == 0:\n            losses.append(E)  # the error before any step\n"),
+        ("    return weights, biases, losses\n",
+         "        losses.append(mse_loss_and_deltas(forward(x, weights, biases)[-1], targets)[0])\n"
+         "    return weights, biases, losses\n"),
+    ), "test_train", "with steps = 0 it should have steps + 1 = 1",
+        "losses has 0 entries for steps = 0"),
     Mutant("hardcoded", "train", _hardcode("train", """\
+    if steps == 0:
+        return copy.deepcopy(weights), copy.deepcopy(biases), [0.29837110876]
+    if lr == 2.0:
+        return ([[[0.149122864531, 0.198245729062], [0.249004574529, 0.298009149059]],
+                 [[0.235665918872, 0.284664744305], [0.545205080955, 0.595480484432]]],
+                [[0.332457290621, 0.33009149059], [0.323002876743, 0.676196473033]],
+                [0.29837110876, 0.225632348615])
     if steps == 1:
         return ([[[0.149780716133, 0.199561432266], [0.249751143632, 0.299502287265]],
                  [[0.358916479718, 0.408666186076], [0.511301270239, 0.561370121108]]],

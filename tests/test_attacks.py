@@ -63,14 +63,16 @@ def student(index: int, attack: Attack) -> str:
     return f"attack-{index:02d}-{attack.name}"
 
 
-# forward_difference and central_difference share a cell: both wrong, each a mutant's mistake
+# backward_difference and five_point_difference share a cell: both wrong, each a mutant's mistake
 WRONG_FINITE_DIFFERENCES = """\
-def forward_difference(f, x, h):
-    return f(x + h) - f(x)
+def backward_difference(f, x, h):
+    return f(x) - f(x - h)
 
 
-def central_difference(f, x, h):
-    return (f(x + h) - f(x - h)) / h
+def five_point_difference(f, x, h):
+    near = f(x + h) - f(x - h)
+    far = f(x + 2 * h) - f(x - 2 * h)
+    return (8 * near - far) / (6 * h)
 """
 
 
@@ -91,7 +93,7 @@ def hardcoded_answers() -> dict[str, str]:
 
 
 def precomputed_answers() -> dict[str, str]:
-    """linear_model and chain_gradients as lookup tables of the answers to the inputs their
+    """log_cosh_model and chain_gradients as lookup tables of the answers to the inputs their
     hidden tests use when no salt is added (read off the public source, answered with the
     instructor's solution), zeros for anything else."""
     namespace: dict = {"__name__": "__main__"}
@@ -99,7 +101,7 @@ def precomputed_answers() -> dict[str, str]:
     helpers = next(c.source for c in harness.load(NB).cells if grade_id(c) == "hidden_helpers")
     exec(compile(harness.test_source(helpers, "hidden"), "<hidden>", "exec"), namespace)  # noqa: S102
     tables: dict[str, dict] = {}
-    for name in ("linear_model", "chain_gradients"):
+    for name in ("log_cosh_model", "chain_gradients"):
         real, table = namespace[name], {}
 
         def record(*args, real=real, table=table):
@@ -110,7 +112,7 @@ def precomputed_answers() -> dict[str, str]:
         namespace[f"hidden_check_{name}"](record)
         tables[name] = table
     source = {}
-    for name, signature in (("linear_model", "x, w, b, y_gt"),
+    for name, signature in (("log_cosh_model", "x, w, b, y_gt"),
                             ("chain_gradients", "x, w1, b1, w2, b2, y_gt")):
         source[name] = f"""\
 import numpy as np
@@ -270,7 +272,7 @@ def test_the_precomputed_answers_would_pass_without_the_salt():
     """The lookup-table attack is real: with the seeds as published it passes those hidden
     tests; the grader's salt is what stops it."""
     outcomes = harness.run(NB, precomputed_answers(), tests="hidden")
-    assert outcomes["test_linear_model"].ok and outcomes["test_chain_gradients"].ok, outcomes
+    assert outcomes["test_log_cosh_model"].ok and outcomes["test_chain_gradients"].ok, outcomes
 
 
 @pytest.mark.parametrize("attack", ZOO, ids=lambda a: a.name)

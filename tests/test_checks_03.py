@@ -57,3 +57,42 @@ def test_code_that_changes_its_arguments_cannot_spoil_the_lesson_network(solutio
     with pytest.raises(HintError):
         ch03.check_backward(scribbling_backward)
     assert (ch03.WEIGHTS, ch03.BIASES, ch03.HIDDEN, ch03.OUTPUTS) == constants
+
+
+def test_the_written_answers_numbers_are_autograds():
+    """Exercise 6's model answer: the rescaled tanh is sigmoid(2 net), and the deltas of (b), for
+    both losses, are autograd's on that network (output weights 0.5 and -1.5, a_h = 0.8,
+    outputs 0.9 and 0.3 for targets 0 and 1)."""
+    import math
+
+    import torch
+
+    z = torch.linspace(-5.0, 5.0, 11, dtype=torch.float64)
+    assert torch.allclose(0.5 * (1 + torch.tanh(z)), torch.sigmoid(2 * z), rtol=1e-14)
+
+    w, t = torch.tensor([0.5, -1.5], dtype=torch.float64), torch.tensor([0.0, 1.0])
+    o_given = torch.tensor([0.9, 0.3], dtype=torch.float64)
+    answers = {}
+    for loss in ("bce", "mse"):
+        net_h = torch.tensor(math.log(0.8 / 0.2), dtype=torch.float64, requires_grad=True)
+        a_h = torch.sigmoid(net_h)
+        net = w * a_h + (torch.atanh(2 * o_given - 1) - w * 0.8)  # biases that give o_given
+        net.retain_grad()
+        o = 0.5 * (1 + torch.tanh(net))
+        assert torch.allclose(o, o_given, rtol=1e-14)
+        if loss == "bce":
+            E = -(t * torch.log(o) + (1 - t) * torch.log(1 - o)).sum()
+        else:
+            E = 0.5 * ((t - o) ** 2).sum()
+        E.backward()
+        answers[loss] = [*net.grad.tolist(), net_h.grad.item()]  # delta_1, delta_2, delta_h
+    assert answers["bce"] == pytest.approx([1.8, -1.4, 0.48], rel=1e-12)
+    assert answers["mse"] == pytest.approx([0.162, -0.294, 0.08352], rel=1e-12)
+    *ratios, hidden_ratio = (b / m for b, m in zip(answers["bce"], answers["mse"], strict=True))
+    assert [f"{r:.3g}" for r in ratios] == ["11.1", "4.76"] and f"{hidden_ratio:.3g}" == "5.75"
+
+    nb = harness.load(NB)
+    answer = next(c.source for c in nb.cells if harness.grade_id(c) == "bce_derivation")
+    for number in ["2\\,(o - t)", "2\\,o(1 - o)", "1.8", "-1.4", "0.48", "0.162", "-0.294",
+                   "0.08352", "11.1", "4.76", "5.75"]:
+        assert number in answer, number

@@ -43,7 +43,18 @@ def test_a_wrong_answer_gets_a_hint_that_names_the_check(ns):
         ch07.check_box_iou(half_iou)
     assert info.value.check == "check_box_iou"
     assert "box_iou(a, others)" in str(info.value)
-    assert "a = [0.4, 0.4, 0.6, 0.6] and others = [[0.4, 0.4, 0.6, 0.6], " in str(info.value)
+    assert "a = [[0.1, 0.1, 0.7, 0.7]] (shape (1, 4)) and others = [[0.1, 0.1, 0.7, 0.7], " in (
+        str(info.value))
+
+
+def test_a_wrong_shape_gets_a_hint_that_names_the_shapes(ns):
+    def elementwise_iou(boxes1, boxes2):  # box p against box p, not every pair
+        return ns["box_iou"](boxes1, boxes2).diagonal(dim1=-2, dim2=-1)
+
+    with pytest.raises(HintError) as info:
+        ch07.check_box_iou(elementwise_iou)
+    assert "has shape (1,) but should have shape (1, 6)" in str(info.value)
+    assert "every box of boxes1 with every box of boxes2" in str(info.value)
 
 
 def test_an_error_in_the_learners_code_names_the_call_and_the_fixture(ns):
@@ -91,6 +102,52 @@ def test_the_fixed_numbers_agree_with_the_solution(ns):
         torch.testing.assert_close(
             ns["yolo_loss_grad"](pred, target, *ns["assign_responsible"](pred, target)),
             gradient(), rtol=1e-12, atol=1e-15)
+
+
+def test_the_new_fixed_numbers_agree_with_the_solution(ns):
+    """The numbers of the corner-format, B = 1, darknet-rule and empty-batch checks."""
+    f64 = torch.float64
+    centre = torch.tensor([[0.4, 0.4, 0.6, 0.6]], dtype=f64)
+    assert ns["box_iou"](torch.cat([centre[:, :2] - 0.3, centre[:, :2] + 0.3], dim=1),
+                         torch.tensor([[0.2, 0.1, 0.8, 0.7]], dtype=f64)).item() == (
+        pytest.approx(5 / 7, rel=1e-12))
+    pred, target = ch07.hand_fixture()
+    resp, iou = ch07._hand_assignment()
+    total, terms = ns["yolo_loss"](pred[..., [0, 1, 2, 3, 4, 10, 11]], target, resp[..., :1],
+                                   iou[..., :1])
+    assert float(total) == pytest.approx(0.185, rel=1e-12)
+    assert [float(terms[k]) for k in ch07.TERMS] == pytest.approx([0, 0, 0.04, 0.015, 0.13])
+    miss = torch.tensor([[[[0.1, 0.5, 0.2, 0.2, 0.0, 0.8, 0.5, 0.1, 0.1, 0.0, 0.0]]]], dtype=f64)
+    miss_target = torch.tensor([[[[0.5, 0.5, 0.04, 0.04, 1.0, 1.0]]]], dtype=f64)
+    assert ns["assign_responsible"](miss, miss_target)[0].flatten().tolist() == [1.0, 0.0]
+    assert ns["assign_responsible"](miss, miss_target, rule="iou_rmse")[0].flatten().tolist() == [
+        0.0, 1.0]
+    hit = torch.tensor([[[[0.5, 0.5, 0.5**0.5, 0.5**0.5, 0.0, 0.7, 0.5, 0.5, 0.5, 0.0, 0.0]]]],
+                       dtype=f64)
+    hit_target = torch.tensor([[[[0.5, 0.5, 0.25, 0.25, 1.0, 1.0]]]], dtype=f64)
+    resp, iou = ns["assign_responsible"](hit, hit_target, rule="iou_rmse")
+    assert resp.flatten().tolist() == [1.0, 0.0]
+    torch.testing.assert_close(iou.flatten(), torch.tensor([0.25, 1 / 9], dtype=f64))
+    empty = torch.tensor([[[[0.1, 0.2, 0.3, 0.4, 0.3, 0.5, 0.6, 0.7, 0.8, -0.2, 0.9]]]],
+                         dtype=f64).requires_grad_(True)
+    nothing = torch.zeros(1, 1, 1, 2, dtype=f64)
+    total, _ = ns["yolo_loss"](empty, torch.zeros(1, 1, 1, 6, dtype=f64), nothing, nothing)
+    (grad,) = torch.autograd.grad(total, empty)
+    assert grad.flatten().tolist() == pytest.approx([0, 0, 0, 0, 0.3, 0, 0, 0, 0, -0.2, 0])
+
+
+def test_the_encoder_is_deterministic_and_exact(ns):
+    """Two boxes in a cell: the first wins, bit for bit, in either order and on the meta device."""
+    boxes = torch.tensor([[0.51, 0.52, 0.2, 0.2], [0.1, 0.9, 0.3, 0.3], [0.55, 0.56, 0.1, 0.1]],
+                         dtype=torch.float64)
+    labels = torch.tensor([0, 1, 2])
+    grid = ns["encode_target"](boxes, labels, S=7, C=3)
+    assert grid[3, 3].tolist() == [0.51 * 7 - 3, 0.52 * 7 - 3, 0.2, 0.2, 1.0, 1.0, 0.0, 0.0]
+    flipped = ns["encode_target"](boxes.flip(0), labels.flip(0), S=7, C=3)
+    assert flipped[3, 3].tolist() == [0.55 * 7 - 3, 0.56 * 7 - 3, 0.1, 0.1, 1.0, 0.0, 0.0, 1.0]
+    assert grid[6, 0].tolist() == flipped[6, 0].tolist()
+    meta = ns["encode_target"](boxes.to("meta"), labels.to("meta"), S=7, C=3)
+    assert meta.device.type == "meta" and meta.dtype == torch.float64 and meta.shape == (7, 7, 8)
 
 
 def test_random_batch_is_deterministic_and_has_its_awkward_cases():

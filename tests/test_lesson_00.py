@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pytest
 from notebooks import ROOT, execute
@@ -56,3 +58,15 @@ def test_start_here_runs_and_shows_hints():
     for mistake in ["transposed", "factor of 2", "sign is flipped", "batch size", "float32"]:
         assert any(mistake in h for h in hints), f"no hint about '{mistake}' in {hints}"
     assert "correct, the check passes silently" in text
+
+
+# Pictographs that need an emoji font (the Run All button's ⏩ was one): lessons use words.
+EMOJI = re.compile("[\u231a-\u23ff\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]")
+
+
+@pytest.mark.parametrize("number", ["00", "01", "02", "03", "04", "05", "06"])
+def test_lessons_use_words_not_emoji(number):
+    (path,) = (ROOT / "course").glob(f"{number}_*.ipynb")
+    nb = nbformat.read(str(path), as_version=4)
+    found = sorted({ch for c in nb.cells for ch in EMOJI.findall(c.source)})
+    assert not found, f"{path.name} uses {found}: write what the glyph means in words"

@@ -131,10 +131,12 @@ def test_max_gate_sends_a_tie_to_x_as_the_assignment_does():
 
 
 # ---------------------------------------------------------------------------------------------
-# The backward-pass stepper of the sigmoid neuron: no arrow crosses a label, and every step's
-# note writes the product upstream × local = gradient so that it cannot be misread.
+# The pictures of the backward pass: the sigmoid neuron's graph (no arrow crosses a label), and
+# the stepper of section 7, which runs the _backward of the lesson's own Values in the order of
+# the lesson's topological_order and ends on the gradients of its backward().
 
-STEPPER_CELL = "ch02-28"
+NEURON_CELL = "ch02-28"
+STEPPER_CELLS = {"ch02-46c": "_stepper", "ch02-46e": "_guesser"}
 
 
 def _arrow_label_crossings(ax, pad_px: float = 2.0) -> list[tuple[tuple, tuple, str]]:
@@ -142,8 +144,11 @@ def _arrow_label_crossings(ax, pad_px: float = 2.0) -> list[tuple[tuple, tuple, 
     within pad_px pixels of, a text label or a node box other than its own two ends (in display
     coordinates)."""
     import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Annotation
 
+    if not hasattr(ax.figure.canvas, "get_renderer"):  # a pyplot figure closed after a test
+        FigureCanvasAgg(ax.figure)
     renderer = ax.figure.canvas.get_renderer()
     ax.figure.draw(renderer)
     arrows = [t for t in ax.texts if isinstance(t, Annotation) and not t.get_text()]
@@ -169,9 +174,9 @@ def _arrow_label_crossings(ax, pad_px: float = 2.0) -> list[tuple[tuple, tuple, 
 
 
 @pytest.fixture(scope="module")
-def stepper():
-    """The lesson's BackwardStepper, built by running the lesson's code cells in this process
-    up to and including the stepper's cell, and moved to its last step."""
+def lesson():
+    """The namespace of the lesson's code cells, run in this process up to its second stepper,
+    with the neuron's two axes as `_neuron_axes` and the steppers as `_stepper` and `_guesser`."""
     import matplotlib.pyplot as plt
 
     namespace: dict = {}
@@ -182,47 +187,53 @@ def stepper():
         source = "\n".join(
             line for line in cell.source.splitlines() if not line.lstrip().startswith("%")
         )
-        if cell.id == STEPPER_CELL:
-            source = source.replace("widgets.BackwardStepper(", "_w = widgets.BackwardStepper(")
+        if cell.id in STEPPER_CELLS:
+            source = source.replace("widgets.BackwardStepper(",
+                                    f"{STEPPER_CELLS[cell.id]} = widgets.BackwardStepper(")
         exec(compile(source, f"{GRAPHS.name}:{cell.id}", "exec"), namespace)
-        if cell.id == STEPPER_CELL:
+        if cell.id == NEURON_CELL:
+            namespace["_neuron_axes"] = list(namespace["axes"])
+        if cell.id == max(STEPPER_CELLS):
             break
+    yield namespace
     plt.close("all")
-    widget = namespace["_w"]
-    widget.slider.value = len(widget.steps)
-    yield widget
-    plt.close(widget.fig)
 
 
 @pytest.mark.slow
-def test_the_crossing_check_can_fail(stepper):
-    """The layout the browser review flagged: w2 further down, its arrow to z through the
-    gradient label under z."""
-    from bp2yolo import widgets
+def test_the_crossing_check_can_fail(lesson):
+    """w2 moved under z: its arrow to z runs through the gradient label under z."""
+    import matplotlib.pyplot as plt
 
-    old = widgets.BackwardStepper(
-        {**stepper.positions, "w2": (2.4, -0.6)}, stepper.edges, stepper.values, stepper.steps,
-        edge_labels=stepper.edge_labels, title=stepper.title, output=stepper.output,
-        start=len(stepper.steps),
-    )
-    assert [c[2] for c in _arrow_label_crossings(old.ax)] == ["∂f/∂z = 0.1966"]
+    from bp2yolo import viz
+
+    graph = lesson["neuron_sum"]
+    _, ax = plt.subplots(figsize=(8.5, 4.4), layout="constrained")
+    viz.draw_graph(**{**graph, "positions": {**graph["positions"], "w2": (5.6, -0.3)}},
+                   values=lesson["values"], grads=lesson["grads"], ax=ax, output="f")
+    assert [c[2] for c in _arrow_label_crossings(ax)] == ["∂f/∂z = 0.1966"]
 
 
 @pytest.mark.slow
-def test_no_arrow_of_the_stepper_crosses_a_label(stepper):
+def test_no_arrow_of_the_neuron_crosses_a_label(lesson):
+    for ax in lesson["_neuron_axes"]:
+        assert _arrow_label_crossings(ax) == []
+
+
+@pytest.mark.slow
+def test_the_steppers_run_the_lessons_graph_to_the_gradients_of_its_backward(lesson):
+    stepper, guesser = lesson["_stepper"], lesson["_guesser"]
+    assert not stepper.guess and guesser.guess
+    stepper.slider.value = stepper.slider.max
     assert _arrow_label_crossings(stepper.ax) == []
-
-
-@pytest.mark.slow
-def test_every_step_note_writes_upstream_times_local_equals_gradient(stepper):
-    """Each note but the first reads "upstream U × local L = G", where L is a number, or a
-    formula followed by its value, "L (L = V)": never "× w1 = -3", which reads as a product."""
-    note = re.compile(r"upstream (\S+) × local (\S+)(?: \(\2 = (\S+)\))? = (\S+)$")
-    for step in stepper.steps[1:]:
-        match = note.search(step.note)
-        assert match, step.note
-        upstream, local, value, grad = match.groups()
-        number = float((value or local).replace("−", "-"))
-        assert value is not None or re.fullmatch(r"−?\d+", local), step.note  # formula: value
-        assert math.isclose(float(upstream) * number, step.grad, rel_tol=1e-3), step.note
-        assert math.isclose(float(grad), step.grad, rel_tol=1e-3), step.note
+    root, names = lesson["my_graph"]()
+    root.backward()
+    want = {name: node.grad for name, node in names.items()}
+    assert stepper.grads() == want
+    assert want == {"x": -4.0, "y": -4.0, "z": 3.0, "q": -4.0, "f": 1.0}  # as in section 4
+    while guesser.state.asked():
+        expected = guesser.state.expected()
+        for name, box in guesser.boxes.items():
+            box.value = str(expected[name])
+        guesser.check_button.click()
+        assert "right" in guesser.verdict.value
+    assert guesser.grads() == want

@@ -32,7 +32,8 @@ pytestmark = pytest.mark.slow
 # update made on a copy.
 ABOUT_ARGUMENTS = {("01", "gradient_descent_step", "in_place"),
                    ("02", "second_derivative", "changes_x"),
-                   ("03", "train", "biases_copied_shallowly"), ("05", "relu", "in_place"),
+                   ("03", "train", "biases_copied_shallowly"),
+                   ("03", "backward", "updates_weights"), ("05", "relu", "in_place"),
                    ("06", "sgd", "params_rebound"), ("06", "sgd", "updates_a_copy"),
                    ("07", "yolo_loss", "pred_changed_in_place"),
                    ("07", "loss_and_grad_on", "requires_grad_on_callers_pred")}
@@ -42,7 +43,7 @@ CASES = [case for case in MUTANTS if os.environ.get("BP2YOLO_ZOO") == "all"
 
 # Right values from an explicit Jacobian: only chapter 04's peak-memory check rejects them, and
 # the grader cannot see how memory was used (it sees the values that come back), so they keep
-# their points when graded; Validate, in the learner's own kernel, still names the mistake. The
+# their points when graded; Validate, in the kernel it starts, still names the mistake. The
 # README's trusted grading says so. Listed here, so that a change either way is noticed.
 MEMORY_ONLY = {("04", "silu_backward", "jacobian"), ("04", "softmax_backward", "jacobian")}
 

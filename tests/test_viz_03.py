@@ -100,3 +100,27 @@ def test_curves_widget_recomputes_when_a_slider_moves():
     assert w.ax.get_ylim() == (-1.0, 1.0)  # fixed, although the line goes up to 7
     assert w.ax.get_xlim()[1] >= 7
     assert len(w.lines) == 2 and bytes(w.image.value) != before
+
+
+def _extent(ax, text):
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.draw(renderer)
+    (found,) = [t for t in ax.texts if t.get_text() == text]
+    return found.get_window_extent(renderer), renderer
+
+
+def test_notes_sit_just_under_the_network():
+    """The layer notes ('inputs', 'bias b1 = 0.35') come right under the lowest neuron, or
+    under its gradient, and the picture ends just under them: no band of empty space."""
+    for grads in ({}, {"o1": 0.1385, "h3": -0.0381}):
+        ax = viz.draw_network(LAYERS, grads=grads, notes=["inputs", "", "bias 0.6"])
+        note, renderer = _extent(ax, "bias 0.6")
+        lowest = ax.transData.transform((0, min(
+            y for _, y in viz.network_positions(LAYERS).values()) - 0.45))[1]  # a circle's bottom
+        above = [t.get_window_extent(renderer).y0 for t in ax.texts
+                 if t.get_text().startswith("δ =")] + [lowest]
+        points = 72 / ax.figure.dpi
+        gap = (min(above) - note.y1) * points
+        assert 0 < gap < 12, f"{gap:.1f} points between the network and its notes"
+        bottom = ax.transAxes.transform((0, 0))[1]
+        assert (note.y0 - bottom) * points < 25, "empty space under the notes"

@@ -131,3 +131,22 @@ def test_iou_widget_tags_both_boxes_and_lines_up_its_sliders():
     # the readout has the sliders' precision
     assert f"B = ({', '.join(format(s.value, '.3f') for s in w.sliders)})" in w.readout.value
     assert all(s.readout_format == ".3f" for s in w.sliders)
+
+
+def test_show_boxes_labels_are_legible_and_can_sit_at_the_right_corner():
+    """Lesson 07's hand example: labels at least 11 pixels high at the figure's dpi, and a label
+    at the right corner stays inside the Axes for a box at the image's right edge."""
+    ax = viz.show_boxes(grid=2, predicted=[(0.75, 0.25, 0.5, 0.5), (0.75, 0.25, 0.09, 0.09)],
+                        predicted_texts=["b=0: ô 0.8, IoU 1.000", "b=1: ô 0.4, IoU 0.032"],
+                        fontsize=11, corner="right")
+    assert all(t.get_fontsize() * ax.figure.dpi / 72 >= 11 for t in ax.texts)
+    assert [t.get_horizontalalignment() for t in ax.texts] == ["right", "right"]
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    first, second = (t.get_bbox_patch().get_window_extent(renderer) for t in ax.texts)
+    for box in (first, second):
+        assert ax.bbox.x0 - 1 <= box.x0 and box.x1 <= ax.bbox.x1 + 1  # inside the Axes
+        assert ax.bbox.y0 - 1 <= box.y0 and box.y1 <= ax.bbox.y1 + 1
+    assert not first.overlaps(second)
+    default = viz.show_boxes(truth=[(0.5, 0.5, 0.2, 0.2)], truth_texts=["t"])
+    assert default.texts[0].get_fontsize() * default.figure.dpi / 72 >= 11

@@ -163,3 +163,298 @@ def test_widget_reports_divergence_and_stops_the_path():
     assert "diverged" in w.readout.value
     assert len(w.path.get_xdata()) < 31
     assert np.all(np.isfinite(w.path.get_xydata()))
+
+
+# ---------------------------------------------------------------------------------------------
+# The backward-pass stepper (lesson 02): it steps through a graph built with the lesson's own
+# Value, calling each node's _backward in the order the lesson's topological_order gives.
+
+
+def lesson_engine() -> dict:
+    """The lesson's Value and topological_order, from its code cell (run here, in a dict)."""
+    import nbformat
+    from notebooks import ROOT
+
+    nb = nbformat.read(ROOT / "course" / "02_computational_graphs.ipynb", as_version=4)
+    (source,) = [c.source for c in nb.cells if c.cell_type == "code"
+                 and "class Value:" in c.source and "def topological_order" in c.source]
+    engine: dict = {}
+    exec(compile(source, "lesson 02: Value", "exec"), engine)
+    return engine
+
+
+ENGINE = lesson_engine()
+Value, topological_order = ENGINE["Value"], ENGINE["topological_order"]
+
+
+def backward_order(root) -> list:
+    return list(reversed(topological_order(root)))
+
+
+def lesson_example():
+    """f = (x + y) z at (-2, 5, -4), the lesson's example."""
+    x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+    q = x + y
+    f = q * z
+    return f, {"x": x, "y": y, "z": z, "q": q, "f": f}
+
+
+def twice_used():
+    """b = a + a, c = b * w: a is both parents of b, its gradient comes in two parts."""
+    a, w = Value(3.0), Value(-1.5)
+    b = a + a
+    c = b * w
+    return c, {"a": a, "w": w, "b": b, "c": c}
+
+
+def diamond():
+    """u = x x, v = u + 1, f = u v: an intermediate node used twice."""
+    x = Value(3.0)
+    u = x * x
+    f = u * (u + 1.0)
+    return f, {"x": x, "u": u, "f": f}
+
+
+def full_backward(build) -> dict[str, float]:
+    """The gradients the lesson's own backward() gives, on a fresh copy of the graph."""
+    root, names = build()
+    root.backward()
+    return {name: node.grad for name, node in names.items()}
+
+
+def run_to_the_end(build) -> tuple[widgets.BackwardPass, dict]:
+    root, names = build()
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    state.goto(len(state.steps))
+    return state, names
+
+
+@pytest.mark.parametrize("build", [lesson_example, twice_used, diamond])
+def test_stepping_reaches_exactly_the_gradients_of_the_lessons_backward(build):
+    state, names = run_to_the_end(build)
+    assert {name: node.grad for name, node in names.items()} == full_backward(build)
+    assert {name: state.grads()[name] for name in names} == full_backward(build)
+
+
+def test_a_node_used_twice_collects_both_parts():
+    root, names = twice_used()
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    assert [state.name(n) for n in state.steps] == ["c", "b"]  # the leaves have no step
+    assert state.grads() == {"c": 1.0}
+    state.step()
+    assert state.grads() == {"c": 1.0, "b": -1.5, "w": 6.0}
+    state.step()
+    assert state.grads()["a"] == -3.0  # -1.5 from each use
+    assert "∂c/∂a = -1.5 × 2 = -3" in state.note(2)
+    assert state.edge_labels() == {("a", "b"): "×2"}
+    assert state.edges().count(("a", "b")) == 1
+
+
+def test_back_restores_the_gradients_and_goto_stays_within_bounds():
+    root, names = lesson_example()
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    state.goto(99)
+    assert state.k == 2 and names["x"].grad == -4.0
+    state.back()
+    assert state.k == 1 and names["x"].grad == 0.0 and names["q"].grad == -4.0
+    state.goto(-5)
+    assert state.k == 0 and state.grads() == {"f": 1.0} and names["q"].grad == 0.0
+    state.step()
+    state.step()
+    state.step()  # past the end: nothing
+    assert state.k == 2 and names["y"].grad == -4.0
+
+
+def test_the_start_zeroes_gradients_left_by_an_earlier_backward():
+    root, names = lesson_example()
+    root.backward()
+    root.backward()  # twice: every gradient doubled
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    assert [n.grad for n in names.values()] == [0.0, 0.0, 0.0, 0.0, 1.0]
+    state.goto(2)
+    assert names["x"].grad == -4.0
+
+
+def test_the_pass_follows_the_order_and_the_nodes_it_is_given():
+    """No rule of its own: the order given is the order run (here the wrong one, inputs first,
+    leaves f's parents without a gradient), and the numbers are what each _backward adds."""
+    root, names = lesson_example()
+    state = widgets.BackwardPass(root, topological_order(root), names)
+    state.goto(2)
+    assert [state.name(n) for n in state.steps] == ["q", "f"]
+    assert names["x"].grad == 0.0 and names["q"].grad == -4.0
+
+    class Odd:
+        def __init__(self, data, parents=()):
+            self.data, self.grad, self._parents = data, 0.0, parents
+            self._backward = lambda: None
+
+    a = Odd(2.0)
+    out = Odd(5.0, (a,))
+
+    def seven():
+        a.grad += 7.0 * out.grad
+
+    out._backward = seven
+    state = widgets.BackwardPass(out, [out, a], {"a": a, "out": out})
+    state.step()
+    assert state.grads() == {"out": 1.0, "a": 7.0}
+
+
+def test_unnamed_nodes_get_names_and_bad_arguments_are_refused():
+    root, names = diamond()
+    state = widgets.BackwardPass(root, backward_order(root), {"x": names["x"]})
+    assert sorted(state.names) == ["t1", "t2", "t3", "t4", "x"]
+    assert state.output == "t4"
+    with pytest.raises(ValueError, match="misses a parent of f"):
+        widgets.BackwardPass(root, [root], {"f": root})
+    with pytest.raises(ValueError, match="does not hold root"):
+        widgets.BackwardPass(root, backward_order(names["u"]))
+    with pytest.raises(ValueError, match="twice"):
+        widgets.BackwardPass(root, backward_order(root) * 2)
+    other, _ = diamond()
+    with pytest.raises(ValueError, match=r"names\['u'\] is not a node of this graph"):
+        widgets.BackwardPass(other, backward_order(other), {"u": names["u"]})
+
+
+def test_layout_puts_every_node_right_of_its_parents_and_apart():
+    root, names = diamond()
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    at = state.positions()
+    for parent, node in state.edges():
+        assert at[parent][0] < at[node][0]
+    points = list(at.values())
+    assert len(set(points)) == len(points)
+
+
+@pytest.mark.parametrize("typed", ["-4", "−4", "-4.02", "-8/2", " -4.0 "])
+def test_guess_mode_accepts_the_right_value(typed):
+    root, names = lesson_example()
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    assert state.asked() == ["q", "z"] and state.expected() == {"q": -4.0, "z": 3.0}
+    assert state.k == 0 and names["q"].grad == 0.0  # expected() did not move the pass
+    verdict = state.check({"q": typed, "z": "3"})
+    assert verdict.right and verdict.wrong == () and "right" in verdict.message
+    assert state.k == 1 and state.right == state.checked == 1
+
+
+def test_guess_mode_rejects_a_wrong_value_and_shows_the_correct_one():
+    root, names = lesson_example()
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    state.step()
+    verdict = state.check({"x": "4", "y": -4})  # the sign of z forgotten for x
+    assert not verdict.right and verdict.wrong == ("x",)
+    assert verdict.expected == {"x": -4.0, "y": -4.0}
+    assert "∂f/∂x is -4, not 4" in verdict.message
+    assert state.k == 2 and state.right == 0 and state.checked == 1
+
+
+def test_guess_mode_asks_for_the_total_of_a_gradient_in_parts():
+    root, names = diamond()
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    expected = []
+    while state.asked():
+        expected.append(state.expected())
+        assert state.check({k: str(v) for k, v in expected[-1].items()}).right
+    assert expected[-1] == {"x": full_backward(diamond)["x"]}  # x * x: both uses at once
+    assert state.right == state.checked == len(state.steps)
+
+
+def test_guess_mode_refuses_what_is_not_a_number_and_does_not_step():
+    root, names = lesson_example()
+    state = widgets.BackwardPass(root, backward_order(root), names)
+    for guesses, message in [({"q": "minus four", "z": "3"}, "cannot read 'minus four'"),
+                             ({"q": "", "z": "3"}, "nothing typed"),
+                             ({"z": "3"}, "no guess for ∂f/∂q")]:
+        with pytest.raises(ValueError, match=message):
+            state.check(guesses)
+    assert state.k == 0 and state.checked == 0
+    state.goto(2)
+    with pytest.raises(ValueError, match="done"):
+        state.check({})
+
+
+def test_read_number():
+    assert widgets.read_number("-1/4") == -0.25
+    assert widgets.read_number("1e-3") == 0.001
+    assert widgets.read_number(2) == 2.0
+    with pytest.raises(ValueError):
+        widgets.read_number("1/0")
+
+
+def graph_texts(w: widgets.BackwardStepper) -> set[str]:
+    return {t.get_text() for t in w.ax.texts}
+
+
+def framed(w: widgets.BackwardStepper) -> list[str]:
+    """The node names whose box is framed in red."""
+    return [t.get_text().split("\n")[0] for t in w.ax.texts
+            if t.get_bbox_patch() is not None and t.get_bbox_patch().get_linewidth() > 2]
+
+
+def test_stepper_builds_headless_and_steps_with_its_buttons_and_slider():
+    root, names = lesson_example()
+    w = widgets.BackwardStepper(root, backward_order(root), names)
+    assert bytes(w.image.value).startswith(PNG)
+    assert {"x\n-2", "q\n3", "f\n-12", "∂f/∂f = 1"} <= graph_texts(w)
+    assert "∂f/∂q = -4" not in graph_texts(w) and framed(w) == []
+    assert w.back_button.disabled and not w.next_button.disabled
+    assert "2 nodes have a _backward" in w.readout.value and "x, y, z" in w.readout.value
+    before = bytes(w.image.value)
+    w.next_button.click()
+    assert {"∂f/∂q = -4", "∂f/∂z = 3"} <= graph_texts(w) and framed(w) == ["f"]
+    assert "step 1 of 2" in w.readout.value and "∂f/∂q = 1 × -4 = -4" in w.readout.value
+    assert bytes(w.image.value) != before
+    w.slider.value = 2
+    assert "∂f/∂x = -4" in graph_texts(w) and w.next_button.disabled
+    assert "Backward pass done" in w.readout.value
+    w.back_button.click()
+    assert w.slider.value == 1 and names["x"].grad == 0.0
+
+
+def test_stepper_labels_are_readable():
+    """Every text of the picture is at least 11 pixels high at the resolution it is shown."""
+    root, names = twice_used()
+    w = widgets.BackwardStepper(root, backward_order(root), names)
+    w.step(2)
+    sizes = [t.get_fontsize() for t in w.ax.texts if t.get_text()]
+    assert sizes and min(sizes) * 100 / 72 >= 11
+
+
+def test_guess_stepper_checks_reveals_and_restarts_headless():
+    root, names = lesson_example()
+    w = widgets.BackwardStepper(root, backward_order(root), names, guess=True)
+    assert bytes(w.image.value).startswith(PNG)
+    assert list(w.boxes) == ["q", "z"] and framed(w) == ["f"]
+    assert "f._backward()" in w.question.value
+    w.check_button.click()  # nothing typed: told so, nothing revealed
+    assert "nothing typed" in w.verdict.value and w.state.k == 0
+    w.boxes["q"].value, w.boxes["z"].value = "-4", "3"
+    w.check_button.click()
+    assert "right" in w.verdict.value and w.state.k == 1
+    assert {"∂f/∂q = -4", "∂f/∂z = 3"} <= graph_texts(w) and framed(w) == ["q"]
+    assert list(w.boxes) == ["x", "y"]
+    w.boxes["x"].value, w.boxes["y"].value = "4", "-4"
+    w.check_button.click()
+    assert "∂f/∂x is -4, not 4" in w.verdict.value
+    assert "1 of 2" in w.question.value and w.check_button.disabled and not w.boxes
+    assert w.answer.layout.display == "none"
+    w.restart_button.click()
+    assert w.state.k == 0 and w.state.checked == 0 and list(w.boxes) == ["q", "z"]
+    assert w.answer.layout.display is None
+    before = bytes(w.image.value)
+    w.reveal_button.click()
+    assert "revealed: ∂f/∂q = -4, ∂f/∂z = 3" in w.verdict.value and w.state.checked == 0
+    assert bytes(w.image.value) != before
+
+
+def test_two_steppers_on_the_same_nodes_do_not_disturb_each_other():
+    root, names = lesson_example()
+    one = widgets.BackwardStepper(root, backward_order(root), names)
+    two = widgets.BackwardStepper(root, backward_order(root), names, guess=True)
+    one.step(2)
+    assert two.state.expected() == {"q": -4.0, "z": 3.0}
+    two.reveal_button.click()
+    one.step(-1)
+    one.step(1)
+    assert one.grads() == {"f": 1.0, "q": -4.0, "z": 3.0, "x": -4.0, "y": -4.0}

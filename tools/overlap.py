@@ -5,9 +5,9 @@ answer lines (inside `### BEGIN SOLUTION` regions of code cells, 4 tokens or mor
 an import or a comment), the share whose tokens (comments and spacing ignored) are a line of
 some code cell of the lesson. tests/test_overlap.py keeps every chapter under LIMIT.
 
-A part may repeat the lesson on purpose (the lesson's engine that the assignment extends). Its
-solution cell is listed in ON_PURPOSE with the reason; the assignment must say so in its own
-words (the test looks for "on purpose" in the release), and the cell is left out of the measure.
+A part that repeats the lesson on purpose (chapter 02's Value engine, which the assignment
+extends) is given to the learner in a locked cell, outside every solution region, so it is not
+counted; the assignment says why.
 
     python tools/overlap.py [-v]    every chapter's share, and with -v the repeated lines
 """
@@ -28,8 +28,6 @@ import regions  # noqa: E402
 
 LIMIT = 0.10
 MIN_TOKENS = 4
-# chapter name -> {solution cell grade_id: why it repeats the lesson}
-ON_PURPOSE: dict[str, dict[str, str]] = {}
 
 _SKIP = {tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER, tokenize.INDENT, tokenize.DEDENT,
          tokenize.COMMENT}
@@ -66,12 +64,10 @@ def lesson_lines(chapter: chapters.Chapter) -> set[tuple[str, ...]]:
 def repeated(chapter: chapters.Chapter) -> tuple[list[str], int]:
     """(the answer lines that stand in the lesson, the number of answer lines counted)."""
     seen = lesson_lines(chapter)
-    exempt = ON_PURPOSE.get(chapter.name, {})
     source = nbformat.read(chapter.source, as_version=4)
     hits, total = [], 0
     for cell in source.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.cell_type != "code" or grade_id in exempt:
+        if cell.cell_type != "code":
             continue
         for line in answer_lines(cell.source):
             total += 1

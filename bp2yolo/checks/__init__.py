@@ -3,7 +3,7 @@
     core      rel_error, numerical gradients, grad_check, expect_shape, assert_close
     report    HintError and the @check decorator: how a failing check reads in a notebook;
               call, run and calling: how a hint or an error names the call the check made
-    chNN      the visible checks of chapter NN's assignment, e.g. ch01.check_linear_model
+    chNN      the visible checks of chapter NN's assignment, e.g. ch01.check_log_cosh_model
 
 Nothing here solves a graded exercise: the visible checks compare with fixed expected values
 or with torch.autograd, and the hidden tests live only in the instructor's source notebooks.

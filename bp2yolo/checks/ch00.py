@@ -19,7 +19,7 @@ __all__ = ["check_batch_loss", "check_derivative"]
 
 @check
 def check_derivative(derivative: Callable) -> None:
-    """derivative(x), the derivative of f(x) = 1/2 (x - 3)^2, at an array and at a float."""
+    """derivative(x), the derivative of f(x) = 1/2 (x - 3)^2, at a vector, a float and a matrix."""
     x = np.array([0.0, 1.0, 3.0, 5.5])
     f_at_x = np.array([4.5, 2.0, 0.0, 3.125])  # f itself at these points
     assert_close(
@@ -30,12 +30,15 @@ def check_derivative(derivative: Callable) -> None:
         terms={"-3": -3.0},
     )
     assert_close(run(derivative, 4.0), 1.0, call("derivative", 4.0))
+    # a matrix, of values that float32 cannot hold exactly: the shape and float64 are kept
+    x = np.array([[0.1, 2.7], [-1.3, 3.0]])
+    assert_close(run(derivative, x), np.array([[-2.9, -0.3], [-4.3, 0.0]]), call("derivative", x))
     print("derivative: visible tests passed")
 
 
 @check
 def check_batch_loss(batch_loss: Callable) -> None:
-    """batch_loss(y, y_gt), the mean of 1/2 (y_i - y_gt_i)^2, on a batch of 4."""
+    """batch_loss(y, y_gt), the mean of 1/2 (y_i - y_gt_i)^2, on a batch of 4 and one of 3."""
     y = np.array([1.0, 2.0, 0.5, -1.0])
     y_gt = np.array([0.0, 2.5, 0.5, 1.0])
     assert_close(
@@ -48,5 +51,16 @@ def check_batch_loss(batch_loss: Callable) -> None:
             "average them into a single number": np.array([0.5, 0.125, 0.0, 2.0]),
             "the errors y - y_gt are not squared": -0.1875,
         },
+    )
+    # a batch of 3, of values that float32 cannot hold exactly
+    y = np.array([0.3, -1.2, 2.0])
+    y_gt = np.array([0.1, 0.4, 2.5])
+    assert_close(
+        run(batch_loss, y, y_gt),
+        0.475,
+        call("batch_loss", y, y_gt),
+        batch_size=3,
+        variants={"divides by 4, the size of the first batch: divide by the batch size "
+                  "N = len(y), 3 here": 0.35625},
     )
     print("batch_loss: visible tests passed")

@@ -136,16 +136,31 @@ def check_mse_loss_and_deltas(mse_loss_and_deltas: Callable) -> None:
     print("mse_loss_and_deltas: visible tests passed")
 
 
+def _read_only(made: str, given: dict[str, Any], before: dict[str, Any]) -> None:
+    """Fail unless backward left each of its arguments (name -> what it was given) as it was."""
+    for name, value in given.items():
+        require(
+            _same(value, before[name]),
+            f"{made} changed the caller's {name} in place: backward only computes gradients "
+            "from them (the update is train's job, on its own copies); leave its arguments as "
+            "they are",
+        )
+
+
 @check
 def check_backward(backward: Callable) -> None:
     """backward(activations, output_deltas, weights) on the lesson's network (its squared
-    error's output deltas) and on a 2-3-2-2 network, checked from the output layer down."""
+    error's output deltas) and on a 2-3-2-2 network, checked from the output layer down;
+    it must leave its arguments as they were."""
     made = call("backward", [X, HIDDEN, OUTPUTS], MSE_DELTAS, WEIGHTS)  # the lesson's network
+    given = {"activations": [list(X), list(HIDDEN), list(OUTPUTS)],
+             "output_deltas": [list(MSE_DELTAS)], "weights": copy.deepcopy(WEIGHTS)}
     dW, db = _pair(
-        run(backward, [list(X), list(HIDDEN), list(OUTPUTS)], list(MSE_DELTAS),
-            copy.deepcopy(WEIGHTS)),
+        run(backward, given["activations"], given["output_deltas"][0], given["weights"]),
         f"{made} should return (dW, db)",
     )
+    _read_only(made, given, {"activations": [X, HIDDEN, OUTPUTS], "output_deltas": [MSE_DELTAS],
+                             "weights": WEIGHTS})
     require(_size(dW) == 2 and _size(db) == 2,
              f"dW and db should have one entry per layer of weights: 2 ({made})")
     assert_close(_array(db[1]), np.array(MSE_DELTAS),
@@ -186,8 +201,12 @@ def check_backward(backward: Callable) -> None:
                [[0.5, -0.2, 0.1], [-0.3, 0.4, 0.2]],
                [[0.6, -0.1], [0.25, 0.35]]]
     made = call("backward", activations, [0.3, -0.2], weights)
-    dW, db = _pair(run(backward, activations, [0.3, -0.2], weights),
-                   f"{made} should return (dW, db)")
+    given = copy.deepcopy({"activations": activations, "output_deltas": [[0.3, -0.2]],
+                           "weights": weights})
+    dW, db = _pair(run(backward, given["activations"], given["output_deltas"][0],
+                       given["weights"]), f"{made} should return (dW, db)")
+    _read_only(made, given, {"activations": activations, "output_deltas": [[0.3, -0.2]],
+                             "weights": weights})
     require(
         _size(dW) == 3 and _size(db) == 3,
         f"dW and db should have one entry per layer of weights, 3 here, not {_size(dW)} and "
@@ -246,12 +265,13 @@ def _triple(result: Any, made: str) -> tuple:
     return unpack(result, 3, f"{made} should return (weights, biases, losses)")
 
 
-def _train(train: Callable, steps: int, **kwargs: Any) -> tuple[Any, list, list, str]:
+def _train(train: Callable, steps: int, lr: float = 0.5,
+           **kwargs: Any) -> tuple[Any, list, list, str]:
     """train on copies of the lesson's network: (its result, the copies it was given, the call
     as the hints name it)."""
     weights, biases = copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES)
-    made = call("train", X, TARGETS, WEIGHTS, BIASES, 0.5, steps, **kwargs)
-    result = run(train, list(X), list(TARGETS), weights, biases, 0.5, steps, **kwargs)
+    made = call("train", X, TARGETS, WEIGHTS, BIASES, lr, steps, **kwargs)
+    result = run(train, list(X), list(TARGETS), weights, biases, lr, steps, **kwargs)
     return result, weights, biases, made
 
 
@@ -259,8 +279,9 @@ def _train(train: Callable, steps: int, **kwargs: Any) -> tuple[Any, list, list,
 def check_train(train: Callable, forward: Callable, mse_loss_and_deltas: Callable,
                 backward: Callable) -> None:
     """train(x, targets, weights, biases, lr, steps, update_biases) on the lesson's network:
-    one step, the lesson's 10,000 steps (biases fixed), and two steps with the biases trained.
-    First forward, mse_loss_and_deltas and backward, which train calls, on the same network."""
+    one step, the lesson's 10,000 steps (biases fixed), two steps with the biases trained, one
+    step at another learning rate, and no step at all. First forward, mse_loss_and_deltas and
+    backward, which train calls, on the same network."""
     fails = "which fails its own test on the lesson's network: fix exercise {} first"
     activations = run(forward, list(X), copy.deepcopy(WEIGHTS), copy.deepcopy(BIASES))
     expected = [X, HIDDEN, OUTPUTS]
@@ -324,6 +345,34 @@ def check_train(train: Callable, forward: Callable, mse_loss_and_deltas: Callabl
                  f"biases[1] after two steps of {made}")
     assert_close(_array(new_biases[0]), np.array([0.341708936898, 0.340496718082]),
                  f"biases[0] after two steps of {made}")
+
+    # another learning rate than the lesson's 0.5
+    result, weights, biases, made = _train(train, 1, lr=2.0)
+    _unchanged(weights, biases, made)
+    new_weights, new_biases, losses = _triple(result, made)
+    assert_close(_array(losses), np.array([E_MSE, 0.225632348615]),
+                 f"losses over one step at lr = 2.0: {made}",
+                 variants={"these are the losses of lr = 0.5, the lesson's learning rate: step "
+                           "by the lr that train is given": np.array([E_MSE, 0.280471446791])})
+    assert_close(_array(new_weights[1]),
+                 np.array([[0.235665918872, 0.284664744305], [0.545205080955, 0.595480484432]]),
+                 f"weights[1] after one step at lr = 2.0 of {made}")
+    assert_close(_array(new_biases[1]), np.array([0.323002876743, 0.676196473033]),
+                 f"biases[1] after one step at lr = 2.0 of {made}")
+
+    # no step at all: the error of the initial parameters, which come back as they were
+    result, weights, biases, made = _train(train, 0)
+    _unchanged(weights, biases, made)
+    new_weights, new_biases, losses = _triple(result, made)
+    require(
+        len(losses) == 1,
+        f"losses has {len(losses)} entries: with steps = 0 it should have steps + 1 = 1, the "
+        f"error of the initial parameters, recorded although no step is taken ({made})",
+    )
+    assert_close(_array(losses), np.array([E_MSE]), f"losses with no step: {made}")
+    require(_same(new_weights, WEIGHTS) and _same(new_biases, BIASES),
+            f"with steps = 0 no step is taken: the weights and biases should come back as they "
+            f"were ({made})")
     print("train: visible tests passed")
 
 

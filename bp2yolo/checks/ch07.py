@@ -3,14 +3,17 @@
     hand_fixture()                    the lesson's hand-checked example (S = 2, B = 2, C = 2)
     offset_fixture()                  a second small example whose box terms are not zero
     random_batch(N, ...)              random (pred, target) with empty images, ties, misses
-    check_box_iou(box_iou)                                  exercise 1
-    check_encode_target(encode_target)                      exercise 2
-    check_assign_responsible(assign_responsible)            exercise 3
-    check_yolo_loss(yolo_loss)                              exercise 4
+    check_box_iou(box_iou)                                  exercise 1 (corner format, pairwise)
+    check_encode_target(encode_target)                      exercise 2 (vectorized)
+    check_assign_responsible(assign_responsible)            exercise 3 (with darknet's rule)
+    check_yolo_loss(yolo_loss)                              exercise 4 (terms per image)
     check_yolo_loss_grad(yolo_loss_grad)                    exercise 5
     check_loss_and_grad_on(loss_and_grad_on, assign_responsible, yolo_loss)   exercise 6
 
-The conventions (shapes, layout, the loss) are those of the assignment's introduction.
+The conventions (shapes, layout, the loss) are those of the assignment's introduction; the
+confidence, written C-hat in the YOLOv1 paper and the loss spec, is o (objectness) here, since C
+is the number of classes.
+
 Nothing here solves a graded exercise: no IoU, no assignment, no loss is computed here. Every
 expected value is a fixed number worked out by hand for a small fixed input (the comments say
 how), or, for random inputs, a property that needs no reference (finite, the right shape, the
@@ -20,6 +23,7 @@ the instructor's source notebook.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -167,8 +171,8 @@ def _hand_gradient() -> torch.Tensor:
     """dL/dpred for the hand fixture, by hand: every box coordinate is exact, so only
     confidences and classes move."""
     expected = torch.zeros(1, 2, 2, 12, dtype=F64)
-    expected[..., 4] = expected[..., 9] = 2 * 0.5 * 0.1  # no-object: 2 lambda_noobj C
-    expected[0, 0, 1, 4] = 2 * (0.8 - 1.0)  # responsible: 2 (C - IoU)
+    expected[..., 4] = expected[..., 9] = 2 * 0.5 * 0.1  # no-object: 2 lambda_noobj o
+    expected[0, 0, 1, 4] = 2 * (0.8 - 1.0)  # responsible: 2 (o - IoU)
     expected[0, 0, 1, 9] = 2 * 0.5 * 0.4  # the other predictor of the object cell: no-object
     # classes of the object cell: 2 (p - onehot)
     expected[0, 0, 1, 10:] = torch.tensor([2 * 0.2, 2 * (0.7 - 1.0)], dtype=F64)
@@ -183,7 +187,7 @@ def _offset_gradient() -> torch.Tensor:
         0.0, 0.0, 0.0, 0.0, 2 * 0.5 * 0.7,  # predictor 0: not responsible, no-object gradient only
         # predictor 1, responsible: 2 lambda_coord (u - t) for x, y, s_w, s_h
         2 * 5 * 0.1, 2 * 5 * -0.1, 2 * 5 * (0.5 - 0.6), 2 * 5 * (0.5 - 0.4),
-        2 * (0.2 - OFFSET_IOU),  # 2 (C - IoU)
+        2 * (0.2 - OFFSET_IOU),  # 2 (o - IoU)
         2 * (0.9 - 1.0), 2 * 0.2,  # classes
     ], dtype=F64)
     return expected
@@ -230,50 +234,72 @@ def _on_meta(what: str, fn: Callable[..., Any], *args: Any) -> Any:
 
 @check
 def check_box_iou(box_iou: Callable) -> None:
-    """box_iou on six pairs worked out by hand, two empty boxes, and broadcasting."""
-    a = torch.tensor([0.4, 0.4, 0.6, 0.6], dtype=F64)  # spans 0.1 .. 0.7 in x and y
+    """box_iou on one box against six worked out by hand, two empty boxes, and a batch of sets."""
+    a = torch.tensor([[0.1, 0.1, 0.7, 0.7]], dtype=F64)  # one box, 0.6 x 0.6
     others = torch.tensor([
-        [0.4, 0.4, 0.6, 0.6],  # the same box: IoU 1
-        [0.5, 0.4, 0.6, 0.6],  # shifted by 0.1: 0.5 x 0.6 / (0.36 + 0.36 - 0.3) = 5/7
-        [0.3, 0.3, 0.2, 0.2],  # inside a: 0.04 / 0.36 = 1/9
-        [0.6, 0.6, 0.6, 0.6],  # 0.4 x 0.4 / (0.72 - 0.16) = 2/7
-        [1.0, 0.4, 0.6, 0.6],  # touches a's right edge: 0
-        [0.9, 0.9, 0.1, 0.1],  # far away: 0
+        [0.1, 0.1, 0.7, 0.7],  # the same box: IoU 1
+        [0.2, 0.1, 0.8, 0.7],  # shifted by 0.1: 0.5 x 0.6 / (0.36 + 0.36 - 0.3) = 5/7
+        [0.2, 0.2, 0.4, 0.4],  # inside a: 0.04 / 0.36 = 1/9
+        [0.3, 0.3, 0.9, 0.9],  # 0.4 x 0.4 / (0.72 - 0.16) = 2/7
+        [0.7, 0.1, 1.3, 0.7],  # touches a's right edge: 0
+        [0.85, 0.85, 0.95, 0.95],  # far away: 0
     ], dtype=F64)
-    made = (f"box_iou(a, others) with a = {show(a)} and others = {others.tolist()}, "
-            "(cx, cy, w, h) boxes in float64 tensors")
+    made = (f"box_iou(a, others) with a = {show(a)} (shape (1, 4)) and others = "
+            f"{others.tolist()} (shape (6, 4)), (x1, y1, x2, y2) boxes in float64 tensors")
+    got = run(box_iou, a, others)
+    shape = tuple(getattr(got, "shape", ()))
+    if shape != (1, 6):
+        also = ": it looks transposed, rows are boxes1 and columns boxes2" if shape == (6, 1) else (
+            ": box_iou compares every box of boxes1 with every box of boxes2, not box p with box "
+            "p; insert axes, boxes1[..., :, None, :] against boxes2[..., None, :, :]")
+        raise HintError(f"box_iou(a, others) has shape {shape} but should have shape (1, 6), one "
+                        f"row per box of a and one column per box of others{also} (in {made})")
     assert_close(
-        run(box_iou, a, others),
-        torch.tensor([1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0], dtype=F64),
+        got,
+        torch.tensor([[1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0]], dtype=F64),
         made,
         variants={
-            "you treated (cx, cy, w, h) as corners (x0, y0, x1, y1); the corners of a "
-            "centre-format box are (cx - w/2, cy - h/2) and (cx + w/2, cy + h/2)":
-                torch.tensor([1.0, 0.5, 0.0, 0.0, 0.0, 0.0], dtype=F64),
+            "you treated the corners (x1, y1, x2, y2) as a centre and a size (cx, cy, w, h); "
+            "in corner format the intersection is [max(x1, x1'), min(x2, x2')] across and "
+            "likewise down, and a box's area (x2 - x1)(y2 - y1)":
+                # the centre-format formula applied to these numbers (printed once)
+                torch.tensor([[1.0, 0.764705882352941, 0.3265306122448981, 0.38297872340425526,
+                               0.25, 0.004055881027489856]], dtype=F64),
             "disjoint boxes get a positive IoU: clamp each overlap width and height at 0 before "
             "multiplying them (two negative overlaps multiply to a positive area)":
-                torch.tensor([1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0647482014388], dtype=F64),
+                torch.tensor([[1.0, 5 / 7, 1 / 9, 2 / 7, 0.0, 0.0647482014388]], dtype=F64),
             "you divided by the sum of the two areas: the union is area1 + area2 - intersection":
-                torch.tensor([0.5, 0.416666666667, 0.1, 0.222222222222, 0.0, 0.0], dtype=F64),
+                torch.tensor([[0.5, 0.416666666667, 0.1, 0.222222222222, 0.0, 0.0]], dtype=F64),
         },
     )
-    empty = torch.zeros(4, dtype=F64)
-    made = f"box_iou(a, a) with a = {show(empty)}"
+    empty = torch.tensor([[0.5, 0.5, 0.5, 0.5]], dtype=F64)
+    made = f"box_iou(a, a) with a = {show(empty)}, a box of zero size"
     iou_empty = run(box_iou, empty, empty)
     if torch.isnan(iou_empty).any():
         raise HintError(
             f"box_iou of two boxes of zero size ({made}) is NaN (0 / 0): clamp the union, "
             "inter / union.clamp(min=1e-12), so that it is 0"
         )
-    assert_close(iou_empty, 0.0, f"box_iou of two boxes of zero size, {made}")
-    boxes1 = torch.tensor([[[0.2, 0.2, 0.2, 0.2]], [[0.5, 0.5, 0.5, 0.5]], [[0.8, 0.5, 0.2, 0.6]]],
-                          dtype=F64)  # shape (3, 1, 4)
-    boxes2 = torch.tensor([[[0.3, 0.2, 0.2, 0.2], [0.5, 0.5, 0.25, 0.25]]], dtype=F64)
-    assert_close(  # shape (1, 2, 4): broadcasting gives every pair, shape (3, 2)
-        run(box_iou, boxes1, boxes2),
-        torch.tensor([[1 / 3, 0.0], [0.0265486725664, 0.25], [0.0, 0.0]], dtype=F64),
-        f"box_iou(boxes1 of shape (3, 1, 4), boxes2 of shape (1, 2, 4)) with boxes1 = "
-        f"{show(boxes1)}, boxes2 = {show(boxes2)}",
+    assert_close(iou_empty, torch.zeros(1, 1, dtype=F64),
+                 f"box_iou of two boxes of zero size, {made}")
+    # a batch of two images: two detections each against three objects each, in grid units
+    detections = torch.tensor([[[0, 0, 2, 2], [1, 1, 3, 3]],
+                               [[0, 0, 1, 2], [0, 0, 2, 1]]], dtype=F64)  # (2, 2, 4)
+    objects = torch.tensor([[[0, 0, 2, 2], [0, 0, 1, 1], [2, 2, 3, 3]],
+                            [[0, 0, 2, 2], [0, 0, 1, 2], [1, 0, 2, 1]]], dtype=F64)  # (2, 3, 4)
+    made = (f"box_iou(detections, objects) with detections = {detections.tolist()} (shape "
+            f"(2, 2, 4)) and objects = {objects.tolist()} (shape (2, 3, 4))")
+    got = run(box_iou, detections, objects)
+    shape = tuple(getattr(got, "shape", ()))
+    if shape != (2, 2, 3):
+        raise HintError(f"box_iou(detections, objects) has shape {shape} but should have shape "
+                        "(2, 2, 3): the leading axis (the image) is kept, and each image's 2 "
+                        f"detections meet its 3 objects (in {made})")
+    assert_close(  # areas 4 and 4 overlapping in 1: 1/7; 2 and 2 overlapping in 1: 1/3
+        got,
+        torch.tensor([[[1.0, 0.25, 0.0], [1 / 7, 0.0, 0.25]],
+                      [[0.5, 1.0, 0.0], [0.5, 1 / 3, 0.5]]], dtype=F64),
+        made,
     )
     print("box_iou: visible tests passed")
 
@@ -298,10 +324,12 @@ def _encode(encode_target: Callable, boxes: list, labels: list, S: int, C: int) 
         with calling(made):
             return encode_target(torch.tensor(boxes, dtype=F64).reshape(-1, 4),
                                  torch.tensor(labels, dtype=torch.int64), S=S, C=C)
-    except IndexError as exc:
+    except (IndexError, RuntimeError) as exc:
+        if isinstance(exc, RuntimeError) and "out of bounds" not in str(exc):
+            raise
         raise HintError(
-            f"encode_target raised IndexError ({exc}) in {made}: a centre on the right or "
-            "bottom edge "
+            f"encode_target raised {type(exc).__name__} ({str(exc).splitlines()[0][:100]}) in "
+            f"{made}: a centre on the right or bottom edge "
             "(cx = 1.0 or cy = 1.0) gives floor(1.0 * S) = S, one past the last cell; clamp the "
             "row and the column to S - 1"
         ) from None
@@ -309,7 +337,8 @@ def _encode(encode_target: Callable, boxes: list, labels: list, S: int, C: int) 
 
 @check
 def check_encode_target(encode_target: Callable) -> None:
-    """encode_target for one box, boxes on the edges, two boxes in a cell, and no boxes."""
+    """encode_target for one box, boxes on the edges, two boxes in a cell, no boxes, and boxes
+    on the meta device (the target's dtype, device and shape; no value read)."""
     # one box, centre (0.5, 0.3): row floor(0.3 * 7) = 2, column floor(0.5 * 7) = 3
     target = _encode(encode_target, [[0.5, 0.3, 0.2, 0.4]], [4], S=7, C=6)
     if target.dtype != F64:  # a more specific hint than assert_close's float32 one
@@ -363,6 +392,29 @@ def check_encode_target(encode_target: Callable) -> None:
     # no boxes at all
     assert_close(_encode(encode_target, [], [], S=7, C=20), torch.zeros(7, 7, 25, dtype=F64),
                  f"encode_target for an image without boxes, {_encoding([], [], 7, 20)}")
+    # three boxes on the meta device: the target's dtype, device and shape, and no value read
+    for dtype in (F64, torch.float32):
+        made = (f"encode_target(boxes, labels, S=7, C=4) with boxes = torch.empty(3, 4, "
+                f"dtype={dtype}, device='meta') and labels = torch.empty(3, dtype=torch.int64, "
+                "device='meta')")
+        target, error = _device_error(
+            made, functools.partial(encode_target, S=7, C=4),
+            torch.empty(3, 4, dtype=dtype, device="meta"),
+            torch.empty(3, dtype=torch.int64, device="meta"))
+        if error is not None:
+            raise HintError(
+                f"{made} failed with {type(error).__name__}: {str(error).splitlines()[0][:160]}. "
+                "A meta tensor has a shape and no values: a loop over the boxes that reads them "
+                "(.tolist(), int(cy * S), `if` on a tensor) fails there, and on a GPU it would "
+                "wait for the device once per box; and every tensor you create needs "
+                "device=boxes.device. Compute the cells of all boxes at once"
+            )
+        if torch.device(target.device).type != "meta":
+            raise HintError(f"{made} returned a target on {target.device}: create it on the "
+                            "device of boxes, torch.zeros(..., device=boxes.device)")
+        if target.dtype != dtype or tuple(target.shape) != (7, 7, 9):
+            raise HintError(f"{made} returned a {target.dtype} target of shape "
+                            f"{tuple(target.shape)}; it should be {dtype}, of shape (7, 7, 9)")
     print("encode_target: visible tests passed")
 
 
@@ -370,10 +422,53 @@ def check_encode_target(encode_target: Callable) -> None:
 # Exercise 3: the assignment step
 
 
+def _check_rmse_rule(assign_responsible: Callable) -> None:
+    """darknet's rule on two cells of S = 1, worked out by hand.
+
+    Both boxes miss the object (0.5, 0.5, 0.04, 0.04): box 0 at (0.1, 0.5), 0.04 x 0.04, is
+    0.4 away (RMSE 0.4); box 1 at (0.8, 0.5), 0.01 x 0.01, has RMSE sqrt(0.09 + 2 * 0.03^2)
+    ~ 0.303. Every IoU is 0: the IoU rule takes box 0, the RMSE rule box 1.
+    Then an object (0.5, 0.5, 0.25, 0.25) with box 0 centred, 0.5 x 0.5 (IoU 0.25, RMSE 0.354)
+    and box 1 of the right size 0.2 to the right (IoU 0.0125 / 0.1125 = 1/9, RMSE 0.2): an IoU
+    is positive, so both rules take box 0.
+    """
+    miss = torch.tensor([[[[0.1, 0.5, 0.2, 0.2, 0.0, 0.8, 0.5, 0.1, 0.1, 0.0, 0.0]]]], dtype=F64)
+    miss_target = torch.tensor([[[[0.5, 0.5, 0.04, 0.04, 1.0, 1.0]]]], dtype=F64)
+    for rule, want in (("iou", [1.0, 0.0]), ("iou_rmse", [0.0, 1.0])):
+        made = (f"{call('assign_responsible', miss, miss_target)[:-1]}, rule={rule!r}) "
+                "(float64 tensors; both boxes miss the object)")
+        resp, iou = _two(run(assign_responsible, miss, miss_target, rule=rule), made, "(resp, iou)")
+        assert_close(iou, torch.zeros(1, 1, 1, 2, dtype=F64), f"iou when both boxes miss, {made}")
+        assert_close(resp, torch.tensor([[[want]]], dtype=F64), f"resp, {made}", variants={
+            "with rule='iou_rmse' and every IoU of the cell 0, the responsible predictor is the "
+            "one whose box is nearest the object: the smallest RMSE of (x/S, y/S, w, h), here "
+            "predictor 1": torch.tensor([[[[1.0, 0.0]]]], dtype=F64),
+            "the RMSE decides only when every IoU of the cell is 0: with rule='iou' (and "
+            "wherever an IoU is positive) the largest IoU wins, here predictor 0":
+                torch.tensor([[[[0.0, 1.0]]]], dtype=F64),
+        } if rule == "iou_rmse" else {
+            "the RMSE decides only when every IoU of the cell is 0 and rule='iou_rmse': with "
+            "rule='iou' the first largest IoU wins, here predictor 0":
+                torch.tensor([[[[0.0, 1.0]]]], dtype=F64),
+        })
+    hit = torch.tensor([[[[0.5, 0.5, 0.5**0.5, 0.5**0.5, 0.0, 0.7, 0.5, 0.5, 0.5, 0.0, 0.0]]]],
+                       dtype=F64)
+    hit_target = torch.tensor([[[[0.5, 0.5, 0.25, 0.25, 1.0, 1.0]]]], dtype=F64)
+    made = (f"{call('assign_responsible', hit, hit_target)[:-1]}, rule='iou_rmse') (float64 "
+            "tensors; IoUs 0.25 and 1/9, RMSEs 0.354 and 0.2)")
+    resp, iou = _two(run(assign_responsible, hit, hit_target, rule="iou_rmse"), made,
+                     "(resp, iou)")
+    assert_close(iou, torch.tensor([[[[0.25, 1 / 9]]]], dtype=F64), f"iou, {made}")
+    assert_close(resp, torch.tensor([[[[1.0, 0.0]]]], dtype=F64), f"resp, {made}", variants={
+        "the RMSE decides only when every IoU of the cell is 0: here an IoU is positive, so "
+        "the largest IoU wins (predictor 0)": torch.tensor([[[[0.0, 1.0]]]], dtype=F64),
+    })
+
+
 @check
 def check_assign_responsible(assign_responsible: Callable) -> None:
-    """assign_responsible on the hand fixture, an exact tie, a case where units matter, and the
-    meta device."""
+    """assign_responsible on the hand fixture, an exact tie, a case where units matter,
+    darknet's rule (rule="iou_rmse"), and the meta device."""
     pred, target = hand_fixture()
     pred.requires_grad_(True)
     pred_before, target_before = pred.detach().clone(), target.clone()
@@ -393,6 +488,9 @@ def check_assign_responsible(assign_responsible: Callable) -> None:
     assert_close(iou, expected_iou, f"iou for the hand fixture, {made}", variants={
         "the predictions are square roots of w and h: square them (s_w ** 2) before the IoU":
             torch.tensor([[[[0.0, 0.0], [0.5, 0.36]], [[0.0, 0.0], [0.0, 0.0]]]], dtype=F64),
+        "box_iou takes corners (x1, y1, x2, y2), and the boxes here are (cx, cy, w, h): "
+        "convert both to (cx - w/2, cy - h/2, cx + w/2, cy + h/2) before calling it":
+            torch.tensor([[[[0.0, 0.0], [1.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]]]], dtype=F64),
     })
     assert_close(resp, expected_resp, f"resp for the hand fixture, {made}")
     if iou.requires_grad or resp.requires_grad:
@@ -437,9 +535,10 @@ def check_assign_responsible(assign_responsible: Callable) -> None:
     })
     assert_close(resp[0, 0, 0], torch.tensor([1.0, 0.0], dtype=F64),
                  f"resp when the centres differ (S = 2), {made}")
-    meta_resp, meta_iou = _on_meta("assign_responsible(pred, target), with pred and target "
-                                   "of shapes (2, 7, 7, 30) and (2, 7, 7, 25),",
-                                   assign_responsible,
+    _check_rmse_rule(assign_responsible)
+    meta_resp, meta_iou = _on_meta("assign_responsible(pred, target, rule='iou_rmse'), with pred "
+                                   "and target of shapes (2, 7, 7, 30) and (2, 7, 7, 25),",
+                                   lambda p, t: assign_responsible(p, t, rule="iou_rmse"),
                                    torch.empty(2, 7, 7, 30, device="meta"),
                                    torch.empty(2, 7, 7, 25, device="meta"))
     assert meta_resp.shape == meta_iou.shape == (2, 7, 7, 2), (
@@ -478,13 +577,29 @@ def _run_loss(yolo_loss: Callable, pred: Any, target: Any, resp: Any, iou: Any,
     assert isinstance(terms, dict) and set(terms) == set(TERMS), (
         f"terms should be a dict with the keys {TERMS}, got {terms!r:.120} (in {made})"
     )
+    N = pred.shape[0]
+    for name in TERMS:
+        shape = tuple(getattr(terms[name], "shape", ()))
+        if shape != (N,):
+            raise HintError(
+                f"terms[{name!r}] has shape {shape} but should have shape ({N},), one value per "
+                "image: sum over the cells, predictors and classes of each image, not over the "
+                f"images (in {made})"
+            )
+    shape = tuple(getattr(total, "shape", (None,)))
+    if shape != ():
+        raise HintError(f"total has shape {shape} but should be a 0-dim tensor, the loss of the "
+                        f"whole batch (in {made})")
     return total, terms
 
 
 def _check_value(value: Any, expected: float, name: str, variants: dict | None = None,
                  batch_size: int | None = None) -> None:
-    """assert_close, and a hint for a mean where the loss wants a sum divided by N."""
+    """assert_close, and a hint for a mean where the loss wants a sum divided by N. A term of
+    one image, shape (1,), is compared as a number (_run_loss has checked its shape)."""
     variants = dict(variants or {})
+    if isinstance(value, torch.Tensor) and value.shape == (1,):
+        value = value.reshape(())
     v = float(value)
     known = any(abs(v - float(w)) <= 1e-7 * (abs(v) + abs(float(w))) + 1e-12
                 for w in variants.values())
@@ -629,9 +744,30 @@ def _check_loss_on_offset_fixture(yolo_loss: Callable) -> None:
                  f"the total loss for the offset fixture, {made}")
 
 
+def _check_loss_with_one_predictor(yolo_loss: Callable) -> None:
+    """The hand fixture without its predictor 1 (B = 1, pred of shape (1, 2, 2, 7)): centre and
+    size 0, obj (0.8 - 1)^2 = 0.04, noobj 0.5 * 3 * 0.1^2 = 0.015, class 0.13; total 0.185."""
+    pred, target = hand_fixture()
+    resp, iou = _hand_assignment()
+    pred, resp, iou = pred[..., [0, 1, 2, 3, 4, 10, 11]], resp[..., :1], iou[..., :1]
+    made = (f"yolo_loss(pred, target, resp, iou) with B = 1: {HAND}, without predictor 1 "
+            "(pred = pred[..., [0, 1, 2, 3, 4, 10, 11]], resp = resp[..., :1], iou = iou[..., :1])")
+    try:
+        total, terms = _run_loss(yolo_loss, pred, target, resp, iou, made)
+    except (RuntimeError, IndexError, ValueError) as exc:
+        raise HintError(
+            f"{made} raised {type(exc).__name__}: {str(exc).splitlines()[0][:160]}. B is "
+            "resp.shape[-1], here 1: do not assume B = 2 (pred[..., :10], pred[..., 10:])"
+        ) from None
+    for name, want in zip(TERMS, (0.0, 0.0, 0.04, 0.015, 0.13), strict=True):
+        _check_value(terms[name], want, f"terms[{name!r}] for B = 1, {made}")
+    _check_value(total, 0.185, f"the total loss for B = 1, {made}")
+
+
 @check
 def check_yolo_loss(yolo_loss: Callable) -> None:
-    """yolo_loss on random and empty images, the two fixtures, copies, and the meta device."""
+    """yolo_loss on random and empty images, the two fixtures, copies (the terms per image),
+    B = 1, and the meta device."""
     _check_loss_on_random_and_empty(yolo_loss)
     _check_loss_on_hand_fixture(yolo_loss)
     _check_loss_on_offset_fixture(yolo_loss)
@@ -640,9 +776,15 @@ def check_yolo_loss(yolo_loss: Callable) -> None:
     copies = [x.repeat(3, 1, 1, 1) for x in (pred, target, *_hand_assignment())]
     made = (f"yolo_loss(pred, target, resp, iou) with {HAND}, each repeated 3 times "
             "(x.repeat(3, 1, 1, 1))")
-    total, _ = _run_loss(yolo_loss, *copies, made)
+    total, terms = _run_loss(yolo_loss, *copies, made)
+    assert_close(terms["noobj"], torch.full((3,), 0.11, dtype=F64),
+                 f"terms['noobj'] of a batch of 3 copies of the hand fixture, {made}", variants={
+        "each image's term is that image's loss, not divided by N: only the total is divided "
+        "by N": torch.full((3,), 0.11 / 3, dtype=F64),
+    })
     _check_value(total, 0.28, f"the loss of a batch of 3 copies of the hand fixture, {made}",
                  batch_size=3)
+    _check_loss_with_one_predictor(yolo_loss)
 
     # the meta device: tensors with shapes and no values; forward and backward
     on_meta = torch.empty(2, 7, 7, 30, device="meta", requires_grad=True)
@@ -666,7 +808,8 @@ def check_yolo_loss(yolo_loss: Callable) -> None:
 
 @check
 def check_yolo_loss_grad(yolo_loss_grad: Callable) -> None:
-    """yolo_loss_grad on the two fixtures (gradients worked out by hand) and on copies."""
+    """yolo_loss_grad on the two fixtures (gradients worked out by hand), on copies, on an
+    image without objects, and on the meta device (pred's dtype, device and shape)."""
     pred, target = hand_fixture()
     expected = _hand_gradient()
     noobj_on_resp = expected.clone()
@@ -679,11 +822,17 @@ def check_yolo_loss_grad(yolo_loss_grad: Callable) -> None:
     made = f"yolo_loss_grad(pred, target, resp, iou) with {HAND}"
     with calling(made):
         dpred = yolo_loss_grad(pred, target, *_hand_assignment())
+    if isinstance(dpred, torch.Tensor) and dpred.dtype != pred.dtype:
+        raise HintError(
+            f"yolo_loss_grad returned a {dpred.dtype} tensor for float64 inputs ({made}): the "
+            "gradient has pred's dtype and device; a tensor you create needs dtype=pred.dtype "
+            "and device=pred.device (torch.zeros(shape) on its own is float32 on the CPU)"
+        )
     assert_close(dpred, expected, f"yolo_loss_grad for the hand fixture, {made}", variants={
         "this is darknet's delta, -1/2 of the gradient (darknet moves along its delta); "
         "the gradient of (u - t)^2 is 2 (u - t)": -expected / 2,
-        "the responsible predictor also got the no-object gradient 2 lambda_noobj C: it gets "
-        "only 2 (C - IoU)": noobj_on_resp,
+        "the responsible predictor also got the no-object gradient 2 lambda_noobj o: it gets "
+        "only 2 (o - IoU)": noobj_on_resp,
         "the class scores of empty cells got a gradient: the class term covers object cells "
         "only": classes_everywhere,
         "the size gradient is 2 lambda_coord (s_w - sqrt(w)): compare with the square root of "
@@ -712,7 +861,45 @@ def check_yolo_loss_grad(yolo_loss_grad: Callable) -> None:
         dpred = yolo_loss_grad(*copies)
     assert_close(dpred, expected.repeat(3, 1, 1, 1) / 3,
                  f"yolo_loss_grad for 3 copies of the offset fixture, {made}", batch_size=3)
+    _check_grad_without_objects(yolo_loss_grad)
+    on_meta = [torch.empty(*shape, device="meta") for shape in
+               ((2, 7, 7, 30), (2, 7, 7, 25), (2, 7, 7, 2), (2, 7, 7, 2))]
+    made = ("yolo_loss_grad(pred, target, resp, iou), with float32 pred, target, resp and iou of "
+            "shapes (2, 7, 7, 30), (2, 7, 7, 25), (2, 7, 7, 2) and (2, 7, 7, 2),")
+    dpred = _on_meta(made, yolo_loss_grad, *on_meta)
+    where = f"{made} on the 'meta' device"
+    if not isinstance(dpred, torch.Tensor) or dpred.device.type != "meta":
+        raise HintError(f"{where} returned {show(dpred)} on {getattr(dpred, 'device', None)}, not "
+                        "a tensor on the meta device: create every tensor on pred.device")
+    if dpred.dtype != torch.float32 or tuple(dpred.shape) != (2, 7, 7, 30):
+        raise HintError(f"{where} returned a {dpred.dtype} tensor of shape "
+                        f"{tuple(dpred.shape)}; it should have pred's dtype (float32) and shape "
+                        "(2, 7, 7, 30)")
     print("yolo_loss_grad: visible tests passed")
+
+
+def _check_grad_without_objects(yolo_loss_grad: Callable) -> None:
+    """One image, one cell (S = 1, B = 2, C = 1), no object: only the no-object term (4) is
+    left, 0.5 * (0.3^2 + (-0.2)^2), whose gradient is 2 * 0.5 * o = o for both confidences."""
+    pred = torch.tensor([[[[0.1, 0.2, 0.3, 0.4, 0.3, 0.5, 0.6, 0.7, 0.8, -0.2, 0.9]]]], dtype=F64)
+    target = torch.zeros(1, 1, 1, 6, dtype=F64)
+    nothing = torch.zeros(1, 1, 1, 2, dtype=F64)
+    made = (f"yolo_loss_grad(pred, target, resp, iou) with pred = {pred.tolist()}, no object "
+            "(target = torch.zeros(1, 1, 1, 6)) and resp = iou = torch.zeros(1, 1, 1, 2) "
+            "(float64 tensors)")
+    with calling(made):
+        dpred = yolo_loss_grad(pred, target, nothing, nothing)
+    expected = torch.zeros(1, 1, 1, 11, dtype=F64)
+    expected[..., 4], expected[..., 9] = 0.3, -0.2
+    classes_too = expected.clone()
+    classes_too[..., 10] = 2 * 0.9
+    assert_close(dpred, expected, f"yolo_loss_grad for an image without objects, {made}", variants={
+        "a batch without objects still has a loss, the no-object term (4), so its confidences "
+        "get the gradient 2 lambda_noobj o / N; only the box and class entries are 0":
+            torch.zeros(1, 1, 1, 11, dtype=F64),
+        "the class scores of empty cells got a gradient: the class term covers object cells "
+        "only": classes_too,
+    })
 
 
 # ---------------------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def learners_traceback(exc: BaseException, frames: list[Frame]) -> list[str]:
 
 
 def check(function: F) -> F:
-    """Decorate a check that receives the learner's code, e.g. check_linear_model(linear_model).
+    """Decorate a check that receives the learner's code, e.g. check_log_cosh_model(log_cosh_model).
 
     A HintError it raises records the check's name (.check); any other exception (raised inside
     the learner's function) renders in IPython as one line saying so and the learner's frames

@@ -1,7 +1,7 @@
 """nbgrader configuration for learners: what Validate shows (read through JUPYTER_CONFIG_PATH).
 
 `make lab` puts this folder on JUPYTER_CONFIG_PATH, so the Validate button (and
-`nbgrader validate`) lists each failing test as one line, `test_linear_model (3 points)`,
+`nbgrader validate`) lists each failing test as one line, `test_log_cosh_model (3 points)`,
 followed by its hint wrapped to 80 columns, instead of the test's source and a full traceback;
 on a lesson it says that there is nothing to validate and names the lesson's assignment. See
 bp2yolo/validate.py. Instructors use grading/nbgrader_config.py instead.
