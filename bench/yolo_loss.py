@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> list[dict]:
     if device.type == "cpu" and not args.simd:
         import torch._inductor.config as inductor_config
 
-        inductor_config.cpp.vec_isa_ok = False  # as in the lesson: scalar C++ compiles faster
+        # as in the lesson's optional section: scalar C++ compiles faster
+        inductor_config.cpp.vec_isa_ok = False
     why_not = "--no-compile" if args.no_compile else compile_problem(device)
     compiled = None if why_not else torch.compile(vec, dynamic=False)
     rows = []

@@ -55,10 +55,15 @@ def lesson_glossary(chapter: chapters.Chapter) -> dict[str, list[str]]:
     )
     header, rows = table(last.source)
     assert header == LESSON_COLUMNS, f"{chapter.lesson.name}: columns {header}"
-    glossary = {}
+    return by_key(rows, len(LESSON_COLUMNS), chapter.lesson.name)
+
+
+def by_key(rows: list[list[str]], width: int, where: str) -> dict[str, list[str]]:
+    """key -> row, each row complete and each term once."""
+    glossary: dict[str, list[str]] = {}
     for row in rows:
-        assert len(row) == 3 and all(row), f"{chapter.lesson.name}: incomplete row {row}"
-        assert key(row[0]) not in glossary, f"{chapter.lesson.name}: {row[0]!r} twice"
+        assert len(row) == width and all(row), f"{where}: incomplete row {row}"
+        assert key(row[0]) not in glossary, f"{where}: {row[0]!r} twice"
         glossary[key(row[0])] = row
     return glossary
 
@@ -71,11 +76,7 @@ def start_here() -> tuple[dict[str, list[str]], str]:
     assert len(cells) == 1, "lesson 00 should have one glossary table"
     header, rows = table(cells[0].source)
     assert header == START_COLUMNS, f"lesson 00's glossary has the columns {header}"
-    glossary = {}
-    for row in rows:
-        assert len(row) == 4 and all(row), f"lesson 00: incomplete row {row}"
-        assert key(row[0]) not in glossary, f"lesson 00: {row[0]!r} twice"
-        glossary[key(row[0])] = row
+    glossary = by_key(rows, len(START_COLUMNS), "lesson 00")
     rest = "\n".join(c.source for c in nb.cells if c is not cells[0])
     return glossary, rest
 

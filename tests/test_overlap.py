@@ -32,6 +32,14 @@ def test_the_lesson_engine_given_in_02_says_why():
     assert "on purpose" in text
 
 
+@pytest.mark.parametrize("chapter", GRADED, ids=lambda c: c.name)
+def test_the_introduction_says_what_the_learner_will_be_able_to_do(chapter):
+    intro = nbformat.read(chapter.release, as_version=4).cells[0].source.replace("**", "")
+    assert "When you are done you will be able to" in " ".join(intro.split()), chapter.name
+    after = intro.split("able to", 1)[1].lstrip(":").lstrip()
+    assert after.startswith("* "), f"{chapter.name}: a list of what the learner can do follows"
+
+
 def test_the_measure_sees_a_copied_line():
     assert overlap.tokens("dL_dw = dL_dy * x  # a comment") == overlap.tokens("dL_dw=dL_dy*x")
     assert overlap.answer_lines("def f():\n    ### BEGIN SOLUTION\n    return a + b\n"

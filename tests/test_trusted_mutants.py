@@ -6,7 +6,7 @@ a sandbox, where every value crosses as data: here each mutant goes through that
 learner would submit it, and its test cell must score 0 with the same hint. `make test` takes
 the mutants whose mistake is about what happens to the arguments (in-place changes, copies,
 identity), the part the boundary must carry faithfully; `make attack-zoo` (BP2YOLO_ZOO=all)
-takes every mutant of every chapter (all 286 are rejected, but for the two of MEMORY_ONLY).
+takes every mutant of every chapter (all 331 are rejected, but for the two of MEMORY_ONLY).
 """
 
 from __future__ import annotations

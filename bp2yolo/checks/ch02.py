@@ -7,7 +7,7 @@
                                                        exercise 2: gates with fan-out, copy adds
     check_value_operations(Value)                      exercise 3: each operation's own _backward
     check_value_backward(Value)                        exercise 3: backward_order(), backward(),
-                                                       zero_grad(), a chain 2,500 deep
+                                                       zero_grad(), a chain 1,500 deep
     check_value_against_torch(Value)                   exercise 3: one expression, torch as referee
     check_hypot(Hypot)                                 exercise 4: a torch.autograd.Function
     check_second_derivative(second_derivative)         exercise 5: backprop through backprop
@@ -388,10 +388,10 @@ def _check_single_node(Value: type) -> None:
             "to 0 on self too")
 
 
-def _check_deep_chain(Value: type, length: int = 2_500) -> None:
+def _check_deep_chain(Value: type, length: int = 1_500) -> None:
     """x * 1.0001 * 1.0001 * ..., `length` multiplications: d(out)/dx = out / x = 1.0001^length
-    (about 1.28 for 2,500). The lesson's recursive search stops after about 1,000 frames;
-    2,500 and not more, since under grading each operation is a round trip to the sandbox."""
+    (about 1.16 for 1,500). The lesson's recursive search stops after about 1,000 frames;
+    1,500 and not more, since under grading each operation is a round trip to the sandbox."""
     made = f"x = Value(1.0); v = x; then {length:,} times v = v * 1.0001; v.backward()"
     want = 1.0
     for _ in range(length):
