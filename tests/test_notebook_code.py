@@ -4,6 +4,7 @@
   MAX_VISIBLE_LINES lines; its checks live in named functions in bp2yolo.checks.chNN.
 - No stretch of WINDOW or more lines repeats within a notebook's code, hidden regions
   included: a helper used by several hidden regions lives once, in the hidden-helpers cell.
+  The same holds for the release that learners read, where every solution is the same stub.
   Lines are compared stripped, without blank lines.
 """
 
@@ -58,7 +59,8 @@ def test_visible_test_cells_are_short(path):
             )
 
 
-@pytest.mark.parametrize("path", chapters.sources(), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", chapters.sources() + chapters.releases(),
+                         ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
 def test_no_code_is_written_twice_in_an_assignment(path):
     cells = [
         (grade_id(c) or f"cell {i}", c.source)
