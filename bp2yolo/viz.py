@@ -178,16 +178,20 @@ def _node_label(name: str, values: Mapping[str, float | str]) -> str:
     return name if name not in values else f"{name}\n{_fmt(values[name])}"
 
 
+def _half_box(label: str, fontsize: float) -> tuple[float, float]:
+    """Half the width and height (points) of a node box holding `label`, estimated from the
+    label: about 0.6 em per character, 1.2 em per line, plus the 0.4 em padding."""
+    lines = label.split("\n")
+    return (0.3 * fontsize * max(len(line) for line in lines) + 0.4 * fontsize,
+            0.6 * fontsize * len(lines) + 0.4 * fontsize)
+
+
 def _shrink(label: str, dx: float, dy: float, fontsize: float = 11.0) -> float:
     """How far (points) an arrow along (dx, dy) must stop from the centre of a node box holding
     `label`, so that its head is not hidden under the box: at least 22, more for wide labels.
-
-    The box size is estimated from the label (about 0.6 em per character, 1.2 em per line, plus
-    the 0.4 em padding), and layout units are taken as equally long along x and y.
+    Layout units are taken as equally long along x and y.
     """
-    lines = label.split("\n")
-    half_w = 0.3 * fontsize * max(len(line) for line in lines) + 0.4 * fontsize
-    half_h = 0.6 * fontsize * len(lines) + 0.4 * fontsize
+    half_w, half_h = _half_box(label, fontsize)
     if dx == 0 and dy == 0:
         return 22.0
     scale = min(half_w / abs(dx) if dx else np.inf, half_h / abs(dy) if dy else np.inf)
@@ -244,8 +248,8 @@ def draw_graph(
                 bbox={"boxstyle": "round,pad=0.4", "fc": "white", "ec": "0.3"})
         if name in grads:
             where = ax.transData
-            if scale > 1:  # lower by what the enlarged box grew at the bottom (as in _shrink)
-                grown = (scale - 1) * (0.6 * 11.0 * len(label.split("\n")) + 0.4 * 11.0)
+            if scale > 1:  # lower by what the enlarged box grew at the bottom
+                grown = _half_box(label, node_size)[1] - _half_box(label, 11.0)[1]
                 where = where + ScaledTranslation(0, -grown / 72, ax.figure.dpi_scale_trans)
             ax.text(x, y - 0.42, f"∂{output}/∂{name} = {_fmt(grads[name])}", ha="center", va="top",
                     fontsize=9 * scale, color=RED, transform=where)

@@ -453,14 +453,19 @@ class BackwardPass:
             return []
         return [self.name(p) for p in self._distinct(self.steps[self.k]._parents)]
 
+    def _run_next(self) -> dict[str, float]:
+        """Run the next step; the gradients its node's parents hold after it ({} when every
+        step has run)."""
+        asked = self.asked()
+        self.step()
+        return {name: self._history[-1][self.names.index(name)] for name in asked}
+
     def expected(self) -> dict[str, float]:
         """The gradients of the next node's parents once its `_backward` has run (found by
         running it, and undoing it)."""
-        asked = self.asked()
-        if not asked:
+        if not self.asked():
             return {}
-        self.step()
-        got = {name: self.order[self.names.index(name)].grad for name in asked}
+        got = self._run_next()
         self.back()
         return got
 
@@ -468,19 +473,19 @@ class BackwardPass:
         """Compare the guessed gradients of the next node's parents with what its `_backward`
         gives, then run the step. Raises ValueError (and runs nothing) if a guess is missing
         or is not a number, or if every step has run."""
-        expected = self.expected()
-        if not expected:
+        asked = self.asked()
+        if not asked:
             raise ValueError("the backward pass is done: there is nothing left to guess")
         read = {}
-        for name in expected:
+        for name in asked:
             if name not in guesses:
                 raise ValueError(f"no guess for {self._d(name)}")
             read[name] = read_number(guesses[name])
+        expected = self._run_next()
         wrong = tuple(name for name, want in expected.items()
                       if not math.isclose(read[name], want, rel_tol=self.rtol, abs_tol=self.atol))
         self.checked += 1
         self.right += not wrong
-        self.step()
         if not wrong:
             message = "right: " + ", ".join(f"{self._d(n)} = {v:.4g}" for n, v in expected.items())
         else:
@@ -490,9 +495,7 @@ class BackwardPass:
 
     def reveal(self) -> dict[str, float]:
         """Run the next step without a guess; returns the gradients it gave (as expected())."""
-        expected = self.expected()
-        self.step()
-        return expected
+        return self._run_next()
 
 
 class BackwardStepper(W.VBox):

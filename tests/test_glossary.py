@@ -7,6 +7,7 @@ A term is matched by its English name without the parts in parentheses, in lower
 
 from __future__ import annotations
 
+import functools
 import re
 
 import chapters
@@ -46,6 +47,7 @@ def table(source: str) -> tuple[list[str], list[list[str]]]:
     return cells[0], cells[2:]
 
 
+@functools.cache
 def lesson_glossary(chapter: chapters.Chapter) -> dict[str, list[str]]:
     """key -> row (English, 中文, where) of the glossary that ends the chapter's lesson."""
     nb = nbformat.read(str(chapter.lesson), as_version=4)
@@ -68,6 +70,7 @@ def by_key(rows: list[list[str]], width: int, where: str) -> dict[str, list[str]
     return glossary
 
 
+@functools.cache
 def start_here() -> tuple[dict[str, list[str]], str]:
     """key -> row (English, 中文, in short, chapter) of lesson 00's glossary, and the text of
     the rest of lesson 00 (every other cell)."""
